@@ -1,0 +1,93 @@
+//! The whole flow for one target: open the source, find the interpreter, read the threads,
+//! add the source lines.
+
+use std::path::PathBuf;
+
+use crate::cpython::{self, ReadOptions};
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::model::{Snapshot, SourceInfo};
+use crate::source::{CoreFile, FileResolver, LiveProcess, Memory};
+use crate::source_text::fill_source_lines;
+
+/// Where the files the process had mapped are on this machine.
+#[derive(Debug, Clone, Default)]
+pub struct FileOptions {
+    /// Root under which the process's paths are looked up (a copy of the server's files).
+    pub sysroot: Option<PathBuf>,
+    /// The executable, when it is not at its original path.
+    pub exe: Option<PathBuf>,
+}
+
+/// Reads a core file.
+pub fn snapshot_core(path: &std::path::Path, files: &FileOptions, opts: &ReadOptions) -> Result<Snapshot, Error> {
+    let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
+    let core = CoreFile::open(path, resolver)?;
+    let target = format!("the core {}", path.display());
+    let mut snap = match cpython::read_snapshot(
+        &core,
+        core.files(),
+        core.process_info(),
+        core.ptr_size(),
+        core.little_endian(),
+        &target,
+        opts,
+    ) {
+        Ok(s) => s,
+        Err(e) => return Err(with_core_context(e, &core)),
+    };
+    let mut diags = core.diagnostics();
+    diags.append(&mut snap.diagnostics);
+    snap.diagnostics = diags;
+    snap.source = SourceInfo {
+        kind: "core".into(),
+        path: Some(path.display().to_string()),
+        pid: None,
+    };
+    fill_source_lines(&mut snap);
+    Ok(snap)
+}
+
+/// When the interpreter can't be found in a damaged core, say that the damage is why.
+fn with_core_context(e: Error, core: &CoreFile) -> Error {
+    let damage: Vec<Diagnostic> = core
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.code == "core_truncated")
+        .collect();
+    match (e, damage.first()) {
+        (Error::NotPython { target, why }, Some(d)) => Error::NotPython {
+            target,
+            why: format!("{why} Note: {}.", d.message),
+        },
+        (e, _) => e,
+    }
+}
+
+/// Reads a live process; with `pause`, its threads are stopped only while it is read.
+pub fn snapshot_live(pid: u32, pause: bool, files: &FileOptions, opts: &ReadOptions) -> Result<Snapshot, Error> {
+    let mut proc = LiveProcess::attach(pid, pause, files.sysroot.clone())?;
+    let target = format!("process {pid}");
+    let ptr_size = if cfg!(target_pointer_width = "64") { 8 } else { 4 };
+    let mem: &dyn Memory = &proc;
+    let result = cpython::read_snapshot(mem, proc.files(), proc.process_info(), ptr_size, cfg!(target_endian = "little"), &target, opts);
+    let paused = proc.is_paused();
+    proc.resume();
+    let mut snap = result?;
+    let mut diags = proc.files().diagnostics().into_vec();
+    if pause && !paused {
+        diags.push(Diagnostic::new(
+            "not_paused",
+            format!("process {pid} could not be stopped with ptrace while it was read, so its stacks may be inconsistent (check /proc/sys/kernel/yama/ptrace_scope, or run as root)"),
+        ));
+    }
+    diags.append(&mut snap.diagnostics);
+    snap.diagnostics = diags;
+    snap.source = SourceInfo {
+        kind: "live".into(),
+        path: None,
+        pid: Some(pid),
+    };
+    fill_source_lines(&mut snap);
+    Ok(snap)
+}

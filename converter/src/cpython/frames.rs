@@ -1,0 +1,302 @@
+//! Python frames of a thread, and what their code objects say.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::limits;
+use crate::source::{ReadError, RemoteAddr};
+
+use super::layout::{fast_kind, Bytecode, CodeLocals, FrameLayout, LineTable};
+use super::linetable::line_for;
+use super::objects::{Builtin, ObjReader};
+
+/// `CO_OPTIMIZED`: the code has fast locals (functions, not module or class bodies).
+const CO_OPTIMIZED: i32 = 0x1;
+
+/// How a fast local slot is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotKind {
+    Plain,
+    /// A cell variable: the slot holds a cell once the frame has started.
+    Cell,
+    /// A free variable: the slot holds the closure's cell.
+    Free,
+    /// A 3.12+ inlined comprehension's variable: shown only while it is bound.
+    Hidden,
+}
+
+/// What hd needs of a code object, read once per code object.
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub name: String,
+    pub qualname: String,
+    pub filename: String,
+    pub first_line: i64,
+    pub optimized: bool,
+    pub line_table: Vec<u8>,
+    /// Names of the fast local slots in order, with their kind.
+    pub slots: Vec<(String, SlotKind)>,
+    /// Address of the first instruction (3.11+), for instruction pointers.
+    pub code_start: RemoteAddr,
+    /// First instruction `traceback` shows, in bytes from `code_start` (3.11+).
+    pub first_traceable: i64,
+}
+
+/// One Python frame as found in memory.
+#[derive(Debug, Clone)]
+pub struct RawFrame {
+    pub addr: RemoteAddr,
+    pub code: Rc<CodeInfo>,
+    /// Byte offset of the current instruction (negative before the first).
+    pub offset: i64,
+    /// Where the fast locals are.
+    pub localsplus: RemoteAddr,
+}
+
+impl RawFrame {
+    pub fn line(&self, kind: LineTable) -> Option<i64> {
+        line_for(kind, &self.code.line_table, self.code.first_line, self.offset)
+    }
+}
+
+/// Reads frames and code objects.
+pub struct FrameReader<'r, 'a> {
+    pub obj: &'r ObjReader<'a>,
+    codes: RefCell<HashMap<u64, Rc<CodeInfo>>>,
+}
+
+fn fail(addr: RemoteAddr) -> ReadError {
+    ReadError {
+        addr,
+        len: 0,
+        failure: crate::source::ReadFailure::NotMapped,
+    }
+}
+
+impl<'r, 'a> FrameReader<'r, 'a> {
+    pub fn new(obj: &'r ObjReader<'a>) -> Self {
+        FrameReader {
+            obj,
+            codes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The code object at `addr`, cached; an error if it isn't one.
+    pub fn code(&self, addr: RemoteAddr) -> Result<Rc<CodeInfo>, ReadError> {
+        if let Some(c) = self.codes.borrow().get(&addr.0) {
+            return Ok(c.clone());
+        }
+        let t = self.obj.type_of(addr)?;
+        if t.builtin != Some(Builtin::Code) {
+            return Err(fail(addr));
+        }
+        let info = Rc::new(self.read_code(addr)?);
+        self.codes.borrow_mut().insert(addr.0, info.clone());
+        Ok(info)
+    }
+
+    fn read_code(&self, co: RemoteAddr) -> Result<CodeInfo, ReadError> {
+        let o = self.obj;
+        let r = &o.r;
+        let c = &o.layout.code;
+        let name_str = |off: u64| -> Result<String, ReadError> { o.str_plain(r.ptr_at(co, off)?) };
+        let name = name_str(c.co_name)?;
+        let qualname = match c.co_qualname {
+            Some(off) => name_str(off).unwrap_or_else(|_| name.clone()),
+            None => name.clone(),
+        };
+        let filename = name_str(c.co_filename)?;
+        let first_line = i64::from(r.i32_at(co, c.co_firstlineno)?);
+        let flags = r.i32_at(co, c.co_flags)?;
+        let table_off = match c.line_table {
+            LineTable::Lnotab(o) | LineTable::Linetable310(o) | LineTable::Locations(o) => o,
+        };
+        let line_table = o
+            .bytes_value(r.ptr_at(co, table_off)?, limits::MAX_LINE_TABLE)
+            .map(|(b, _)| b)
+            .unwrap_or_default();
+        let names_of = |off: u64| -> Result<Vec<String>, ReadError> {
+            let (items, _) = o.tuple_items(r.ptr_at(co, off)?, limits::MAX_LOCALS)?;
+            items.into_iter().map(|a| o.str_plain(a)).collect()
+        };
+        let slots = match c.locals {
+            CodeLocals::Split {
+                co_varnames,
+                co_cellvars,
+                co_freevars,
+                ..
+            } => {
+                let mut s: Vec<(String, SlotKind)> =
+                    names_of(co_varnames)?.into_iter().map(|n| (n, SlotKind::Plain)).collect();
+                s.extend(names_of(co_cellvars)?.into_iter().map(|n| (n, SlotKind::Cell)));
+                s.extend(names_of(co_freevars)?.into_iter().map(|n| (n, SlotKind::Free)));
+                s
+            }
+            CodeLocals::Combined {
+                co_localsplusnames,
+                co_localspluskinds,
+            } => {
+                let names = names_of(co_localsplusnames)?;
+                let (kinds, _) = o.bytes_value(r.ptr_at(co, co_localspluskinds)?, names.len())?;
+                names
+                    .into_iter()
+                    .zip(kinds.into_iter().chain(std::iter::repeat(fast_kind::LOCAL)))
+                    .map(|(n, k)| {
+                        let kind = if k & fast_kind::FREE != 0 {
+                            SlotKind::Free
+                        } else if k & fast_kind::CELL != 0 {
+                            SlotKind::Cell
+                        } else if k & fast_kind::HIDDEN != 0 {
+                            SlotKind::Hidden
+                        } else {
+                            SlotKind::Plain
+                        };
+                        (n, kind)
+                    })
+                    .collect()
+            }
+        };
+        let (code_start, first_traceable) = match c.bytecode {
+            Bytecode::BytesObject(_) => (RemoteAddr::NULL, 0),
+            Bytecode::Inline {
+                co_code_adaptive,
+                co_firsttraceable,
+            } => (
+                r.at(co, co_code_adaptive)?,
+                i64::from(r.i32_at(co, co_firsttraceable).unwrap_or(0)) * 2,
+            ),
+        };
+        Ok(CodeInfo {
+            name,
+            qualname,
+            filename,
+            first_line,
+            optimized: flags & CO_OPTIMIZED != 0,
+            line_table,
+            slots,
+            code_start,
+            first_traceable,
+        })
+    }
+
+    /// The frames of a thread, innermost first, from its innermost frame pointer. Frames the
+    /// interpreter hides (incomplete frames, C-stack shims) are skipped like `traceback` does.
+    /// Returns the frames and whether the walk reached the end.
+    pub fn walk(&self, top: RemoteAddr, diags: &mut Diagnostics) -> (Vec<RawFrame>, bool) {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut cur = top;
+        let layout = self.obj.layout;
+        let r = &self.obj.r;
+        while !cur.is_null() {
+            if out.len() >= limits::MAX_FRAMES {
+                diags.push(Diagnostic::new(
+                    "limit_reached",
+                    format!("stopped after {} frames of one thread", limits::MAX_FRAMES),
+                ));
+                return (out, false);
+            }
+            if !seen.insert(cur.0) {
+                diags.push(Diagnostic::new("frame_loop", "the frame chain loops back on itself; stopped there").at(cur.0));
+                return (out, false);
+            }
+            let step = match layout.frame {
+                FrameLayout::Object(f) => (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
+                    let back = r.ptr_at(cur, f.f_back)?;
+                    let code = self.code(r.ptr_at(cur, f.f_code)?)?;
+                    let lasti = i64::from(r.i32_at(cur, f.f_lasti)?);
+                    let offset = if lasti < 0 { -1 } else { lasti * f.f_lasti_unit as i64 };
+                    let frame = RawFrame {
+                        addr: cur,
+                        code,
+                        offset,
+                        localsplus: r.at(cur, f.f_localsplus)?,
+                    };
+                    Ok((Some(frame), back))
+                })(),
+                FrameLayout::Interpreter(f) => (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
+                    let previous = r.ptr_at(cur, f.previous)?;
+                    let owner = r.u8_at(cur, f.owner)?;
+                    if Some(owner) == f.owner_cstack {
+                        return Ok((None, previous));
+                    }
+                    let code = self.code(r.ptr_at(cur, f.f_code)?)?;
+                    let instr = r.ptr_at(cur, f.instr_ptr)?;
+                    let offset = instr.0.wrapping_sub(code.code_start.0) as i64;
+                    // An incomplete frame: created, but not yet at its first traceable instruction.
+                    if owner != f.owner_generator && offset < code.first_traceable {
+                        return Ok((None, previous));
+                    }
+                    let frame = RawFrame {
+                        addr: cur,
+                        code,
+                        offset: offset.max(-2),
+                        localsplus: r.at(cur, f.localsplus)?,
+                    };
+                    Ok((Some(frame), previous))
+                })(),
+            };
+            match step {
+                Ok((frame, next)) => {
+                    out.extend(frame);
+                    cur = next;
+                }
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::new(
+                            "frame_unreadable",
+                            format!("a frame of this thread could not be read ({e}); the frames beyond it are missing"),
+                        )
+                        .at(cur.0),
+                    );
+                    return (out, false);
+                }
+            }
+        }
+        (out, true)
+    }
+
+    /// The bound fast locals of a frame: (name, object), cells replaced by their contents.
+    /// `None` for frames without fast locals (module and class bodies).
+    pub fn locals(&self, frame: &RawFrame) -> Option<Vec<(String, Result<RemoteAddr, ReadError>)>> {
+        if !frame.code.optimized {
+            return None;
+        }
+        let o = self.obj;
+        let p = u64::from(o.r.ptr_size());
+        let mut out = Vec::new();
+        for (i, (name, kind)) in frame.code.slots.iter().enumerate() {
+            let slot = match o.r.at(frame.localsplus, i as u64 * p).and_then(|a| o.r.ptr(a)) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.push((name.clone(), Err(e)));
+                    continue;
+                }
+            };
+            if slot.is_null() {
+                continue;
+            }
+            let value = match kind {
+                SlotKind::Cell | SlotKind::Free => match o.type_of(slot) {
+                    Ok(t) if t.builtin == Some(Builtin::Cell) => match o.cell_contents(slot) {
+                        Ok(v) if v.is_null() => continue,
+                        other => other,
+                    },
+                    // An argument that is also a cell, before the cell was made.
+                    Ok(_) => Ok(slot),
+                    Err(e) => Err(e),
+                },
+                _ => Ok(slot),
+            };
+            // A name can appear twice (an argument that is also a cell on 3.8–3.10): the later
+            // one, the cell, is what Python shows.
+            if let Some(pos) = out.iter().position(|(n, _)| n == name) {
+                out.remove(pos);
+            }
+            out.push((name.clone(), value));
+        }
+        Some(out)
+    }
+}

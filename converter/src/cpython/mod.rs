@@ -1,0 +1,169 @@
+//! CPython: version detection, per-version layouts, and the walkers for threads, frames and
+//! objects that turn an address space into a [`Snapshot`].
+
+mod frames;
+pub mod layout;
+mod linetable;
+pub mod objects;
+mod runtime;
+mod threads;
+mod version;
+
+pub use frames::{CodeInfo, FrameReader, RawFrame};
+pub use runtime::{locate, LocateOptions, Located};
+pub use version::{PyVersion, VersionSource};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::error::Error;
+use crate::model::{Frame, Local, ObjectGraph, ProcessSummary, PythonInfo, Snapshot, Thread};
+use crate::source::{FileResolver, Memory, ProcessInfo, Reader};
+
+use objects::{CollectLimits, Collector, ObjReader};
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub locate: LocateOptions,
+    pub objects: CollectLimits,
+    /// Leave locals out.
+    pub no_locals: bool,
+}
+
+/// Reads every thread, frame and local of the Python process in `mem`.
+pub fn read_snapshot(
+    mem: &dyn Memory,
+    files: &FileResolver,
+    info: &ProcessInfo,
+    ptr_size: u8,
+    little_endian: bool,
+    target: &str,
+    opts: &ReadOptions,
+) -> Result<Snapshot, Error> {
+    let located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
+    let mut diags = located.diagnostics;
+    let reader = Reader::new(mem, ptr_size, little_endian);
+    let o = ObjReader::new(reader, &located.layout);
+    let fr = FrameReader::new(&o);
+
+    let interps = threads::interpreters(&o, located.runtime, &mut diags).map_err(|e| Error::Memory {
+        what: "reading the interpreter list of _PyRuntime",
+        at: located.runtime.to_string(),
+        source: e,
+    })?;
+    if interps.is_empty() {
+        diags.push(Diagnostic::new(
+            "no_interpreter",
+            "_PyRuntime has no interpreter: the process had not started Python yet, or had finalized it",
+        ));
+    }
+    let all_states: Vec<&threads::ThreadState> = interps.iter().flat_map(|i| i.threads.iter()).collect();
+    let tid_of = threads::match_os_threads(&o, &all_states, &info.threads, info.arch);
+
+    let mut graph = ObjectGraph::default();
+    let mut out_threads = Vec::new();
+    for interp in &interps {
+        let names = threads::thread_names(&o, interp.modules);
+        for ts in &interp.threads {
+            let tid = tid_of.get(&ts.addr.0).copied();
+            let mut thread = Thread {
+                tid,
+                thread_id: ts.thread_id,
+                name: names.get(&ts.thread_id).cloned(),
+                interpreter: interp.id,
+                holds_gil: interp.gil_holder == Some(ts.addr),
+                crashed: tid.is_some() && tid == info.crashed_tid,
+                frames_complete: true,
+                frames: Vec::new(),
+            };
+            let mut tdiags = Diagnostics::default();
+            let raw = match ts.top_frame {
+                Ok(top) => {
+                    let (raw, complete) = fr.walk(top, &mut tdiags);
+                    thread.frames_complete = complete;
+                    raw
+                }
+                Err(e) => {
+                    tdiags.push(
+                        Diagnostic::new(
+                            "frame_unreadable",
+                            format!("the current frame of thread {} could not be read: {e}", describe_thread(&thread)),
+                        )
+                        .at(ts.addr.0),
+                    );
+                    thread.frames_complete = false;
+                    Vec::new()
+                }
+            };
+            // Innermost first in memory; outermost first in the model, like a traceback.
+            for rf in raw.iter().rev() {
+                let locals = if opts.no_locals {
+                    None
+                } else {
+                    fr.locals(rf).map(|ls| {
+                        let mut c = Collector::new(&o, &mut graph, opts.objects);
+                        ls.into_iter()
+                            .map(|(name, v)| match v {
+                                Ok(addr) => Local { name, value: c.root(addr) },
+                                Err(e) => {
+                                    tdiags.push(
+                                        Diagnostic::new("local_unreadable", format!("local `{name}` of {}: {e}", rf.code.qualname))
+                                            .at(rf.addr.0),
+                                    );
+                                    Local { name, value: c.unreadable(e.addr.0, e.to_string()) }
+                                }
+                            })
+                            .collect()
+                    })
+                };
+                thread.frames.push(Frame {
+                    function: rf.code.name.clone(),
+                    qualname: rf.code.qualname.clone(),
+                    file: rf.code.filename.clone(),
+                    line: rf.line(located.layout.code.line_table),
+                    first_line: rf.code.first_line,
+                    source: None,
+                    locals,
+                    address: rf.addr.0,
+                });
+            }
+            for d in tdiags.iter() {
+                let mut d = d.clone();
+                d.message = format!("thread {}: {}", describe_thread(&thread), d.message);
+                diags.push(d);
+            }
+            out_threads.push(thread);
+        }
+    }
+
+    Ok(Snapshot {
+        source: Default::default(),
+        python: Some(PythonInfo {
+            version: located.version.to_string(),
+            version_source: serde_json::to_value(located.version_source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            layout: located.layout_desc,
+            runtime_address: located.runtime.0,
+            library: located.library,
+        }),
+        process: ProcessSummary {
+            pid: info.pid,
+            executable: info.executable.clone(),
+            argv: info.argv.clone(),
+            signal: info.signal,
+        },
+        threads: out_threads,
+        objects: graph,
+        diagnostics: diags.into_vec(),
+    })
+}
+
+fn describe_thread(t: &Thread) -> String {
+    match (t.tid, &t.name) {
+        (Some(tid), Some(n)) => format!("{tid} ({n})"),
+        (Some(tid), None) => tid.to_string(),
+        (None, Some(n)) => format!("{:#x} ({n})", t.thread_id),
+        (None, None) => format!("{:#x}", t.thread_id),
+    }
+}

@@ -1,0 +1,634 @@
+//! Reading Python objects out of foreign memory: types, values, containers, attributes.
+//!
+//! [`ObjReader`] decodes one object at a time and trusts nothing: every length is bounded by
+//! the caller's limit and by `limits`, every pointer is read through the [`Reader`].
+
+mod collect;
+mod int;
+
+pub use collect::{CollectLimits, Collector};
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::limits;
+use crate::model::{IntValue, PyText};
+use crate::source::{ReadError, ReadFailure, Reader, RemoteAddr};
+
+use super::layout::{
+    tp_flags, DictKeysLayout, DictValuesLayout, InstanceDictLayout, Layout, LongEncoding,
+};
+
+/// Builtin types hd decodes, by what they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    None,
+    Ellipsis,
+    NotImplemented,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Bytes,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    FrozenSet,
+    Cell,
+    Code,
+    Module,
+    Type,
+}
+
+impl Builtin {
+    /// The builtin whose `tp_name` is `name` (static types only).
+    fn from_tp_name(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "NoneType" => Builtin::None,
+            "ellipsis" => Builtin::Ellipsis,
+            "NotImplementedType" => Builtin::NotImplemented,
+            "bool" => Builtin::Bool,
+            "int" => Builtin::Int,
+            "float" => Builtin::Float,
+            "str" => Builtin::Str,
+            "bytes" => Builtin::Bytes,
+            "list" => Builtin::List,
+            "tuple" => Builtin::Tuple,
+            "dict" => Builtin::Dict,
+            "set" => Builtin::Set,
+            "frozenset" => Builtin::FrozenSet,
+            "cell" => Builtin::Cell,
+            "code" => Builtin::Code,
+            "module" => Builtin::Module,
+            "type" => Builtin::Type,
+            _ => return None,
+        })
+    }
+}
+
+/// What we know of a type object.
+#[derive(Debug, Clone)]
+pub struct TypeInfo {
+    pub addr: RemoteAddr,
+    /// `module.QualName`, or the bare name for builtins.
+    pub display: String,
+    pub qualname: String,
+    pub module: String,
+    pub flags: u64,
+    pub basicsize: i64,
+    pub itemsize: i64,
+    pub dictoffset: i64,
+    pub tp_repr: u64,
+    pub base: RemoteAddr,
+    pub heap: bool,
+    /// This type is exactly that builtin.
+    pub builtin: Option<Builtin>,
+    /// The builtin whose `repr()` this type uses: itself, or a builtin base whose `tp_repr`
+    /// this type inherits unchanged.
+    pub repr_as: Option<Builtin>,
+    /// `ht_cached_keys` of heap types (shared keys of their instances).
+    pub cached_keys: RemoteAddr,
+}
+
+/// Decodes objects; caches type information.
+pub struct ObjReader<'a> {
+    pub r: Reader<'a>,
+    pub layout: &'a Layout,
+    types: RefCell<HashMap<u64, Rc<TypeInfo>>>,
+}
+
+fn bad(addr: RemoteAddr) -> ReadError {
+    ReadError {
+        addr,
+        len: 0,
+        failure: ReadFailure::NotMapped,
+    }
+}
+
+impl<'a> ObjReader<'a> {
+    pub fn new(r: Reader<'a>, layout: &'a Layout) -> Self {
+        ObjReader {
+            r,
+            layout,
+            types: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn ptr(&self) -> u64 {
+        u64::from(self.r.ptr_size())
+    }
+
+    /// `ob_type` of an object.
+    pub fn type_addr(&self, obj: RemoteAddr) -> Result<RemoteAddr, ReadError> {
+        self.r.ptr_at(obj, self.layout.object.ob_type)
+    }
+
+    /// `ob_size` of a variable-size object.
+    pub fn ob_size(&self, obj: RemoteAddr) -> Result<i64, ReadError> {
+        self.r.ssize_at(obj, self.layout.object.ob_size)
+    }
+
+    /// The type of `obj`, cached.
+    pub fn type_of(&self, obj: RemoteAddr) -> Result<Rc<TypeInfo>, ReadError> {
+        let t = self.type_addr(obj)?;
+        self.type_info(t)
+    }
+
+    pub fn type_info(&self, t: RemoteAddr) -> Result<Rc<TypeInfo>, ReadError> {
+        if let Some(info) = self.types.borrow().get(&t.0) {
+            return Ok(info.clone());
+        }
+        let info = Rc::new(self.read_type(t, 0)?);
+        self.types.borrow_mut().insert(t.0, info.clone());
+        Ok(info)
+    }
+
+    fn read_type(&self, t: RemoteAddr, depth: usize) -> Result<TypeInfo, ReadError> {
+        if t.is_null() {
+            return Err(bad(t));
+        }
+        let tl = &self.layout.type_object;
+        let flags = self.r.word_at(t, tl.tp_flags)?;
+        let heap = flags & tp_flags::HEAPTYPE != 0;
+        let name_ptr = self.r.ptr_at(t, tl.tp_name)?;
+        let tp_name = String::from_utf8_lossy(&self.r.c_string(name_ptr, limits::MAX_C_STRING)?).into_owned();
+        let basicsize = self.r.ssize_at(t, tl.tp_basicsize).unwrap_or(0);
+        let itemsize = self.r.ssize_at(t, tl.tp_itemsize).unwrap_or(0);
+        let dictoffset = self.r.ssize_at(t, tl.tp_dictoffset).unwrap_or(0);
+        let tp_repr = self.r.word_at(t, tl.tp_repr).unwrap_or(0);
+        let base = self.r.ptr_at(t, tl.tp_base).unwrap_or(RemoteAddr::NULL);
+
+        let (module, qualname) = if heap {
+            let qualname = self
+                .r
+                .ptr_at(t, tl.ht_qualname)
+                .ok()
+                .and_then(|q| self.str_plain(q).ok())
+                .unwrap_or_else(|| tp_name.clone());
+            let module = self
+                .r
+                .ptr_at(t, tl.tp_dict)
+                .ok()
+                .filter(|d| !d.is_null())
+                .and_then(|d| self.dict_get_str(d, "__module__").ok().flatten())
+                .and_then(|m| self.str_plain(m).ok())
+                .unwrap_or_else(|| "builtins".into());
+            (module, qualname)
+        } else {
+            match tp_name.rsplit_once('.') {
+                Some((m, q)) => (m.to_string(), q.to_string()),
+                None => ("builtins".to_string(), tp_name.clone()),
+            }
+        };
+        let builtin = if heap { None } else { Builtin::from_tp_name(&tp_name) };
+        let display = if module == "builtins" {
+            qualname.clone()
+        } else {
+            format!("{module}.{qualname}")
+        };
+        let cached_keys = if heap {
+            self.r.ptr_at(t, tl.ht_cached_keys).unwrap_or(RemoteAddr::NULL)
+        } else {
+            RemoteAddr::NULL
+        };
+        let mut info = TypeInfo {
+            addr: t,
+            display,
+            qualname,
+            module,
+            flags,
+            basicsize,
+            itemsize,
+            dictoffset,
+            tp_repr,
+            base,
+            heap,
+            builtin,
+            repr_as: builtin,
+            cached_keys,
+        };
+        // A subclass that doesn't override __repr__ prints like its builtin base.
+        if info.repr_as.is_none() && !base.is_null() && depth < 64 {
+            if let Ok(b) = self.read_type(base, depth + 1) {
+                if b.repr_as.is_some() && b.tp_repr == tp_repr {
+                    info.repr_as = b.repr_as;
+                }
+            }
+        }
+        Ok(info)
+    }
+
+    /// A `str` that is expected to be short (names, file names): lossless up to
+    /// `MAX_NAME_CHARS`, lone surrogates replaced.
+    pub fn str_plain(&self, obj: RemoteAddr) -> Result<String, ReadError> {
+        Ok(self.str_value(obj, limits::MAX_NAME_CHARS)?.0.to_string_lossy())
+    }
+
+    /// The first `max_chars` characters of a `str` and its full length.
+    pub fn str_value(&self, obj: RemoteAddr, max_chars: usize) -> Result<(PyText, u64), ReadError> {
+        let u = &self.layout.unicode;
+        let length = self.r.ssize_at(obj, u.length)?;
+        let length = u64::try_from(length).map_err(|_| bad(obj))?;
+        let state = self.r.u32_at(obj, u.state)?;
+        let bit = |pos: u8| (state >> pos) & 1 == 1;
+        let kind = (state >> u.kind_shift) & ((1u32 << u.kind_bits) - 1);
+        let compact = bit(u.compact_bit);
+        let ascii = bit(u.ascii_bit);
+        if let Some(ready) = u.ready_bit {
+            if !bit(ready) {
+                // A legacy string whose canonical data was never made (3.11 and older).
+                return Err(bad(obj));
+            }
+        }
+        let width: u64 = match kind {
+            1 => 1,
+            2 => 2,
+            4 => 4,
+            _ => return Err(bad(obj)),
+        };
+        let data = if compact {
+            self.r.at(obj, if ascii { u.ascii_size } else { u.compact_size })?
+        } else {
+            self.r.ptr_at(obj, u.legacy_data)?
+        };
+        let n = length.min(max_chars as u64);
+        let nbytes = usize::try_from(n * width).map_err(|_| bad(obj))?;
+        let raw = self.r.bytes(data, nbytes)?;
+        let text = match width {
+            1 if ascii => PyText::Utf8(raw.iter().map(|&b| char::from(b & 0x7f)).collect()),
+            1 => PyText::Utf8(raw.iter().map(|&b| char::from(b)).collect()),
+            2 => PyText::from_code_points(
+                raw.chunks_exact(2).map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))).collect(),
+            ),
+            _ => PyText::from_code_points(
+                raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+            ),
+        };
+        Ok((text, length))
+    }
+
+    /// Whether `obj` is a str whose text equals `want` (cheap: checks the length first).
+    pub fn str_equals(&self, obj: RemoteAddr, want: &str) -> bool {
+        let want_len = want.chars().count();
+        match self.r.ssize_at(obj, self.layout.unicode.length) {
+            Ok(len) if len as usize == want_len => {}
+            _ => return false,
+        }
+        match self.str_value(obj, want_len) {
+            Ok((PyText::Utf8(s), _)) => s == want,
+            _ => false,
+        }
+    }
+
+    /// The first `max` bytes of a `bytes` and its full length.
+    pub fn bytes_value(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<u8>, u64), ReadError> {
+        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
+        let n = len.min(max as u64) as usize;
+        let data = self.r.bytes(self.r.at(obj, self.layout.bytes.ob_sval)?, n)?;
+        Ok((data, len))
+    }
+
+    /// An `int`'s value.
+    pub fn int_value(&self, obj: RemoteAddr) -> Result<IntValue, ReadError> {
+        let l = &self.layout.long;
+        let (negative, ndigits) = match l.encoding {
+            LongEncoding::SignedSize => {
+                let size = self.ob_size(obj)?;
+                (size < 0, size.unsigned_abs())
+            }
+            LongEncoding::Tagged { lv_tag } => {
+                let tag = self.r.word_at(obj, lv_tag)?;
+                let sign = tag & 3;
+                if sign == 1 {
+                    return Ok(IntValue::Decimal("0".into()));
+                }
+                (sign == 2, tag >> 3)
+            }
+        };
+        if ndigits > limits::MAX_INT_DIGITS {
+            return Ok(IntValue::Huge {
+                negative,
+                bits: ndigits.saturating_mul(u64::from(l.digit_bits)),
+            });
+        }
+        let base = self.r.at(obj, l.ob_digit)?;
+        let raw = self.r.bytes(base, (ndigits * u64::from(l.digit_size)) as usize)?;
+        let digits: Vec<u32> = match l.digit_size {
+            2 => raw.chunks_exact(2).map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))).collect(),
+            _ => raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+        };
+        Ok(int::to_decimal(&digits, l.digit_bits, negative))
+    }
+
+    /// Whether an int is non-zero (for `bool`).
+    pub fn int_is_nonzero(&self, obj: RemoteAddr) -> Result<bool, ReadError> {
+        Ok(match self.int_value(obj)? {
+            IntValue::Decimal(d) => d != "0",
+            IntValue::Huge { .. } => true,
+        })
+    }
+
+    pub fn float_value(&self, obj: RemoteAddr) -> Result<f64, ReadError> {
+        self.r.f64(self.r.at(obj, self.layout.float.ob_fval)?)
+    }
+
+    /// A C array of `n` pointers at `at`.
+    fn ptr_array(&self, at: RemoteAddr, n: u64) -> Result<Vec<RemoteAddr>, ReadError> {
+        let p = self.ptr();
+        let raw = self.r.bytes(at, usize::try_from(n * p).map_err(|_| bad(at))?)?;
+        Ok(raw
+            .chunks_exact(p as usize)
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w[..c.len()].copy_from_slice(c);
+                RemoteAddr(u64::from_le_bytes(w))
+            })
+            .collect())
+    }
+
+    /// The first `max` items of a tuple and its length.
+    pub fn tuple_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
+        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
+        let n = len.min(max as u64);
+        Ok((self.ptr_array(self.r.at(obj, self.layout.tuple.ob_item)?, n)?, len))
+    }
+
+    /// The first `max` items of a list and its length.
+    pub fn list_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
+        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
+        let n = len.min(max as u64);
+        if n == 0 {
+            return Ok((Vec::new(), len));
+        }
+        let items = self.r.ptr_at(obj, self.layout.list.ob_item)?;
+        Ok((self.ptr_array(items, n)?, len))
+    }
+
+    /// The first `max` entries of a set or frozenset, in table order (as Python iterates),
+    /// and its length.
+    pub fn set_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
+        let s = &self.layout.set;
+        let used = u64::try_from(self.r.ssize_at(obj, s.used)?).map_err(|_| bad(obj))?;
+        let mask = self.r.word_at(obj, s.mask)?;
+        let table = self.r.ptr_at(obj, s.table)?;
+        let slots = mask.checked_add(1).filter(|&n| n <= limits::MAX_TABLE_SLOTS).ok_or_else(|| bad(obj))?;
+        let mut out = Vec::new();
+        let mut i = 0;
+        // Read the table in chunks; stop as soon as enough live entries were seen.
+        while i < slots && (out.len() as u64) < used.min(max as u64) {
+            let n = (slots - i).min(1024);
+            let raw = self
+                .r
+                .bytes(self.r.at(table, i * s.entry_size)?, usize::try_from(n * s.entry_size).map_err(|_| bad(obj))?)?;
+            let w = self.ptr() as usize;
+            for e in raw.chunks_exact(s.entry_size as usize) {
+                let key = le_word(e.get(..w).unwrap_or(&[]));
+                let hash = le_word(e.get(w..2 * w).unwrap_or(&[]));
+                let hash = if w == 4 { i64::from(hash as u32 as i32) } else { hash as i64 };
+                // Empty slots have no key; deleted ones hold the dummy key with hash -1.
+                if key != 0 && hash != -1 && out.len() < max {
+                    out.push(RemoteAddr(key));
+                }
+            }
+            i += n;
+        }
+        Ok((out, used))
+    }
+
+    /// The first `max` (key, value) pairs of a dict in iteration order, and its length.
+    pub fn dict_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<(RemoteAddr, RemoteAddr)>, u64), ReadError> {
+        let d = &self.layout.dict;
+        let used = u64::try_from(self.r.ssize_at(obj, d.ma_used)?).map_err(|_| bad(obj))?;
+        let keys = self.r.ptr_at(obj, d.ma_keys)?;
+        let values = self.r.ptr_at(obj, d.ma_values)?;
+        let items = self.keys_values_items(keys, values, used, max)?;
+        Ok((items, used))
+    }
+
+    /// Pairs of a keys object with an optional split values array, `used` of them live.
+    fn keys_values_items(
+        &self,
+        keys: RemoteAddr,
+        values: RemoteAddr,
+        used: u64,
+        max: usize,
+    ) -> Result<Vec<(RemoteAddr, RemoteAddr)>, ReadError> {
+        let d = &self.layout.dict;
+        let p = self.ptr();
+        let (nentries, entries, general) = match d.keys {
+            DictKeysLayout::Sized {
+                dk_size,
+                dk_nentries,
+                dk_indices,
+            } => {
+                let size = self.r.word_at(keys, dk_size)?;
+                let ix = if size <= 0xff {
+                    1
+                } else if size <= 0xffff {
+                    2
+                } else if size <= 0xffff_ffff {
+                    4
+                } else {
+                    8
+                };
+                let idx_bytes = size.checked_mul(ix).filter(|&b| b <= limits::MAX_TABLE_SLOTS * 8).ok_or_else(|| bad(keys))?;
+                let nentries = self.r.word_at(keys, dk_nentries)?;
+                (nentries, self.r.at(keys, dk_indices + idx_bytes)?, true)
+            }
+            DictKeysLayout::Log2 {
+                dk_log2_index_bytes,
+                dk_kind,
+                dk_nentries,
+                dk_indices,
+                ..
+            } => {
+                let log2_ib = self.r.u8_at(keys, dk_log2_index_bytes)?;
+                if log2_ib > 40 {
+                    return Err(bad(keys));
+                }
+                let kind = self.r.u8_at(keys, dk_kind)?;
+                let nentries = self.r.word_at(keys, dk_nentries)?;
+                (nentries, self.r.at(keys, dk_indices + (1u64 << log2_ib))?, kind == 0)
+            }
+        };
+        if nentries > limits::MAX_TABLE_SLOTS {
+            return Err(bad(keys));
+        }
+        let esize = if general { d.entry_size } else { d.unicode_entry_size.unwrap_or(d.entry_size) };
+        // Key and value positions within an entry: general entries start with the hash.
+        let (koff, voff) = if general { (p, 2 * p) } else { (0, p) };
+        let entry = |i: u64| -> Result<(RemoteAddr, RemoteAddr), ReadError> {
+            let e = self.r.at(entries, i * esize)?;
+            Ok((self.r.ptr_at(e, koff)?, self.r.ptr_at(e, voff)?))
+        };
+        let mut out = Vec::new();
+        let want = used.min(max as u64) as usize;
+        if values.is_null() {
+            // Combined table: entries in insertion order, deleted ones have no value.
+            for i in 0..nentries {
+                if out.len() >= want {
+                    break;
+                }
+                let (k, v) = entry(i)?;
+                if !k.is_null() && !v.is_null() {
+                    out.push((k, v));
+                }
+            }
+            return Ok(out);
+        }
+        // Split table: keys from the shared keys object, values from the values array.
+        match d.values {
+            DictValuesLayout::Parallel => {
+                let vals = self.ptr_array(values, nentries)?;
+                for (i, v) in vals.into_iter().enumerate() {
+                    if out.len() >= want {
+                        break;
+                    }
+                    if !v.is_null() {
+                        out.push((entry(i as u64)?.0, v));
+                    }
+                }
+            }
+            DictValuesLayout::OrderBefore => {
+                let count = u64::from(self.r.u8(values.back(2).ok_or_else(|| bad(values))?)?);
+                for i in 0..count.min(used) {
+                    if out.len() >= want {
+                        break;
+                    }
+                    let ix = u64::from(self.r.u8(values.back(3 + i).ok_or_else(|| bad(values))?)?);
+                    let v = self.r.ptr(self.r.at(values, ix * p)?)?;
+                    if !v.is_null() {
+                        out.push((entry(ix)?.0, v));
+                    }
+                }
+            }
+            DictValuesLayout::OrderAfter {
+                capacity,
+                size,
+                values: vals_off,
+                ..
+            } => {
+                let cap = u64::from(self.r.u8_at(values, capacity)?);
+                let count = u64::from(self.r.u8_at(values, size)?);
+                let order = self.r.at(values, vals_off + cap * p)?;
+                for i in 0..count.min(used) {
+                    if out.len() >= want {
+                        break;
+                    }
+                    let ix = u64::from(self.r.u8(self.r.at(order, i)?)?);
+                    let v = self.r.ptr(self.r.at(values, vals_off + ix * p)?)?;
+                    if !v.is_null() {
+                        out.push((entry(ix)?.0, v));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Looks up a str key in a dict by comparing text (no hashing).
+    pub fn dict_get_str(&self, dict: RemoteAddr, key: &str) -> Result<Option<RemoteAddr>, ReadError> {
+        let (items, _) = self.dict_items(dict, limits::MAX_TABLE_SLOTS as usize)?;
+        Ok(items.into_iter().find(|(k, _)| self.str_equals(*k, key)).map(|(_, v)| v))
+    }
+
+    /// The attributes of an instance: its `__dict__`, or its managed dict / inline values.
+    /// Empty when it has neither.
+    pub fn instance_attrs(&self, obj: RemoteAddr, max: usize) -> Result<Vec<(RemoteAddr, RemoteAddr)>, ReadError> {
+        let t = self.type_of(obj)?;
+        let p = self.ptr();
+        let word_before = |n: u64| -> Result<RemoteAddr, ReadError> {
+            self.r.ptr(obj.back(n * p).ok_or_else(|| bad(obj))?)
+        };
+        let dict_or_empty = |d: RemoteAddr| -> Result<Vec<(RemoteAddr, RemoteAddr)>, ReadError> {
+            if d.is_null() {
+                Ok(Vec::new())
+            } else {
+                Ok(self.dict_items(d, max)?.0)
+            }
+        };
+        match self.layout.instance_dict {
+            InstanceDictLayout::ManagedSeparate { flag } if t.flags & flag != 0 => {
+                let dict = word_before(3)?;
+                if !dict.is_null() {
+                    return dict_or_empty(dict);
+                }
+                let values = word_before(4)?;
+                if values.is_null() || t.cached_keys.is_null() {
+                    return Ok(Vec::new());
+                }
+                self.keys_values_items(t.cached_keys, values, u64::MAX, max)
+            }
+            InstanceDictLayout::ManagedTagged { flag } if t.flags & flag != 0 => {
+                let tagged = word_before(3)?;
+                if tagged.0 & 1 == 1 {
+                    let values = RemoteAddr(tagged.0 - 1);
+                    if t.cached_keys.is_null() {
+                        return Ok(Vec::new());
+                    }
+                    return self.keys_values_items(t.cached_keys, values, u64::MAX, max);
+                }
+                dict_or_empty(tagged)
+            }
+            InstanceDictLayout::ManagedInline {
+                flag,
+                inline_values_flag,
+            } if t.flags & flag != 0 => {
+                let dict = word_before(3)?;
+                if !dict.is_null() {
+                    return dict_or_empty(dict);
+                }
+                if t.flags & inline_values_flag == 0 || t.cached_keys.is_null() {
+                    return Ok(Vec::new());
+                }
+                let values = self.r.at(obj, u64::try_from(t.basicsize).map_err(|_| bad(obj))?)?;
+                if let DictValuesLayout::OrderAfter { valid, .. } = self.layout.dict.values {
+                    if self.r.u8_at(values, valid)? == 0 {
+                        return Ok(Vec::new());
+                    }
+                }
+                self.keys_values_items(t.cached_keys, values, u64::MAX, max)
+            }
+            _ => {
+                if t.dictoffset == 0 {
+                    return Ok(Vec::new());
+                }
+                let off = if t.dictoffset > 0 {
+                    t.dictoffset as u64
+                } else {
+                    // Negative: counted from the end of a variable-size object.
+                    let n = self.ob_size(obj)?.unsigned_abs();
+                    let size = (t.basicsize as u64).saturating_add(n.saturating_mul(t.itemsize as u64));
+                    let size = (size + p - 1) & !(p - 1);
+                    size.checked_add_signed(t.dictoffset).ok_or_else(|| bad(obj))?
+                };
+                dict_or_empty(self.r.ptr_at(obj, off)?)
+            }
+        }
+    }
+
+    /// One attribute of an instance by name.
+    pub fn instance_attr(&self, obj: RemoteAddr, name: &str) -> Result<Option<RemoteAddr>, ReadError> {
+        let attrs = self.instance_attrs(obj, limits::MAX_TABLE_SLOTS as usize)?;
+        Ok(attrs.into_iter().find(|(k, _)| self.str_equals(*k, name)).map(|(_, v)| v))
+    }
+
+    /// `ob_ref` of a cell.
+    pub fn cell_contents(&self, cell: RemoteAddr) -> Result<RemoteAddr, ReadError> {
+        self.r.ptr_at(cell, self.layout.cell.ob_ref)
+    }
+
+    /// `md_dict` of a module.
+    pub fn module_dict(&self, module: RemoteAddr) -> Result<RemoteAddr, ReadError> {
+        self.r.ptr_at(module, self.layout.module.md_dict)
+    }
+}
+
+fn le_word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
+}

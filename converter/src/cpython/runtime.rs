@@ -1,0 +1,308 @@
+//! Finding `_PyRuntime`, the version, and the layout to read them with.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::error::Error;
+use crate::limits;
+use crate::source::{FileResolver, Memory, Reader, RemoteAddr};
+use crate::symbols::{self, Module};
+
+use super::layout::{read_debug_offsets, table_for, DebugOffsets, Layout, DEBUG_COOKIE, KNOWN_TABLES};
+use super::version::{find_version_string, version_from_file_name, PyVersion, VersionSource};
+
+/// What the user may tell about the interpreter.
+#[derive(Debug, Clone, Default)]
+pub struct LocateOptions {
+    /// `--python-version 3.X[.Y]`: skip detection.
+    pub version: Option<PyVersion>,
+}
+
+/// The interpreter found in a process.
+pub struct Located {
+    pub runtime: RemoteAddr,
+    pub version: PyVersion,
+    pub version_source: VersionSource,
+    pub layout: Layout,
+    /// `table 3.X` or `debug_offsets 3.X (+ table 3.Y)`.
+    pub layout_desc: String,
+    /// The file that holds the interpreter, as the process saw it.
+    pub library: Option<String>,
+    pub module: Option<Module>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Finds the interpreter in `mem`.
+pub fn locate(
+    mem: &dyn Memory,
+    files: &FileResolver,
+    ptr_size: u8,
+    little_endian: bool,
+    target: &str,
+    opts: &LocateOptions,
+) -> Result<Located, Error> {
+    let r = Reader::new(mem, ptr_size, little_endian);
+    let mut diags = Diagnostics::default();
+    let module = symbols::find_python_module(files);
+
+    // 1. _PyRuntime: from the symbol tables, else by the 3.13+ cookie in writable memory.
+    let mut runtime = module.as_ref().and_then(|m| m.symbol("_PyRuntime"));
+    if runtime.is_none() {
+        if let Some(addr) = scan_for_cookie(mem) {
+            diags.push(Diagnostic::new(
+                "runtime_by_cookie",
+                format!("_PyRuntime was found at {addr} by its `xdebugpy` cookie, without symbols"),
+            ));
+            runtime = Some(addr);
+        }
+    }
+    let Some(runtime) = runtime else {
+        return Err(Error::NotPython {
+            target: target.to_string(),
+            why: explain_missing_runtime(files),
+        });
+    };
+
+    // 2. The version.
+    let debug = read_debug_offsets(&r, runtime);
+    let (version, version_source) = match detect_version(&r, mem, module.as_ref(), debug.as_ref(), files, opts) {
+        Some(v) => v,
+        None => {
+            return Err(Error::NotPython {
+                target: target.to_string(),
+                why: "_PyRuntime was found but the Python version could not be determined: no Py_Version constant, no _Py_DebugOffsets, no sys.version text in memory and no version in the library's name. Give it with --python-version 3.X.".into(),
+            })
+        }
+    };
+    if !version.is_supported() {
+        return Err(Error::UnsupportedVersion {
+            version: version.to_string(),
+            why: "hd reads CPython 3.8 and newer. For older versions use gdb with the interpreter's libpython.py.".into(),
+        });
+    }
+
+    // 3. The layout: the table for this version, overridden by the debug offsets where present.
+    let table = table_for(version.major, version.minor, ptr_size);
+    let (layout, layout_desc) = match (&debug, table) {
+        (Some(d), Some(t)) => {
+            let mut l = t.clone();
+            let changed = d.apply(&mut l);
+            if !changed.is_empty() {
+                diags.push(Diagnostic::new(
+                    "layout_mismatch",
+                    format!(
+                        "_Py_DebugOffsets in the dump differ from the built-in table for {}.{} ({}); the dump's values are used",
+                        version.major,
+                        version.minor,
+                        changed.join(", ")
+                    ),
+                ));
+            }
+            (l, format!("debug_offsets {} (+ table {}.{})", d.schema, t.version.0, t.version.1))
+        }
+        (Some(d), None) => {
+            // A version newer than our tables: the debug offsets and the newest table below it.
+            let Some(base) = KNOWN_TABLES
+                .iter()
+                .filter(|t| t.ptr_size == ptr_size && t.version < (version.major, version.minor))
+                .max_by_key(|t| t.version)
+            else {
+                return Err(unsupported(version, ptr_size));
+            };
+            let mut l = (*base).clone();
+            l.version = (version.major, version.minor);
+            d.apply(&mut l);
+            diags.push(Diagnostic::new(
+                "layout_extrapolated",
+                format!(
+                    "Python {version} is newer than hd's tables: the offsets in its _Py_DebugOffsets are used, and what they don't describe (dict, set and str internals, instance dicts) is assumed unchanged since {}.{}",
+                    base.version.0, base.version.1
+                ),
+            ));
+            (l, format!("debug_offsets {} (+ table {}.{})", d.schema, base.version.0, base.version.1))
+        }
+        (None, Some(t)) => {
+            if version.minor >= 13 {
+                diags.push(Diagnostic::new(
+                    "debug_offsets_missing",
+                    format!("no _Py_DebugOffsets at _PyRuntime ({runtime}); using the built-in table for {}.{}", version.major, version.minor),
+                ));
+            }
+            (t.clone(), format!("table {}.{}", t.version.0, t.version.1))
+        }
+        (None, None) => return Err(unsupported(version, ptr_size)),
+    };
+
+    let library = module.as_ref().map(|m| m.path.clone());
+    Ok(Located {
+        runtime,
+        version,
+        version_source,
+        layout,
+        layout_desc,
+        library,
+        module,
+        diagnostics: diags,
+    })
+}
+
+fn unsupported(version: PyVersion, ptr_size: u8) -> Error {
+    Error::UnsupportedVersion {
+        version: version.to_string(),
+        why: format!(
+            "hd has no structure layout for it with {}-bit pointers and the dump has no _Py_DebugOffsets to read one from (they exist from 3.13 on)",
+            u32::from(ptr_size) * 8
+        ),
+    }
+}
+
+fn detect_version(
+    r: &Reader<'_>,
+    mem: &dyn Memory,
+    module: Option<&Module>,
+    debug: Option<&DebugOffsets>,
+    files: &FileResolver,
+    opts: &LocateOptions,
+) -> Option<(PyVersion, VersionSource)> {
+    if let Some(v) = opts.version {
+        return Some((v, VersionSource::Option));
+    }
+    if let Some(addr) = module.and_then(|m| m.symbol("Py_Version")) {
+        if let Ok(hex) = r.u32(addr) {
+            let v = PyVersion::from_hex(u64::from(hex));
+            if v.major == 3 {
+                return Some((v, VersionSource::PyVersionSymbol));
+            }
+        }
+    }
+    if let Some(d) = debug {
+        return Some((PyVersion::from_hex(d.version_hex), VersionSource::DebugOffsets));
+    }
+    if let Some(v) = scan_version_string(mem, module) {
+        return Some((v, VersionSource::VersionString));
+    }
+    let names = module
+        .map(|m| m.path.clone())
+        .into_iter()
+        .chain(files.paths().into_iter().map(str::to_owned));
+    for p in names {
+        let name = p.rsplit('/').next().unwrap_or(&p);
+        if let Some((major, minor)) = version_from_file_name(name) {
+            return Some((PyVersion::minor_only(major, minor), VersionSource::LibraryName));
+        }
+    }
+    None
+}
+
+/// Scans writable memory near the interpreter's module (its data and bss) for `sys.version`.
+fn scan_version_string(mem: &dyn Memory, module: Option<&Module>) -> Option<PyVersion> {
+    let (lo, hi) = match module {
+        Some(m) => (m.base.0, m.base.0.saturating_add(m.span)),
+        None => (0, u64::MAX),
+    };
+    let mut budget = limits::MAX_SCAN_BYTES;
+    for region in mem.regions() {
+        if !region.perms.write || !region.readable || region.end.0 <= lo || region.start.0 >= hi {
+            continue;
+        }
+        let start = region.start.0.max(lo);
+        let end = region.end.0.min(hi);
+        if let Some(v) = scan_region(mem, start, end, &mut budget, |_, chunk| find_version_string(chunk)) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Reads `[start, end)` in chunks (with overlap for matches across chunk edges) and returns the
+/// first hit of `find`.
+fn scan_region<T>(
+    mem: &dyn Memory,
+    start: u64,
+    end: u64,
+    budget: &mut u64,
+    mut find: impl FnMut(u64, &[u8]) -> Option<T>,
+) -> Option<T> {
+    const CHUNK: u64 = 1 << 20;
+    const OVERLAP: u64 = 64;
+    let mut cur = start;
+    let mut buf = Vec::new();
+    while cur < end && *budget > 0 {
+        let n = (end - cur).min(CHUNK + OVERLAP);
+        buf.resize(n as usize, 0);
+        if mem.read_exact(RemoteAddr(cur), &mut buf).is_ok() {
+            if let Some(hit) = find(cur, &buf) {
+                return Some(hit);
+            }
+        }
+        *budget = budget.saturating_sub(n);
+        cur = cur.saturating_add(CHUNK);
+    }
+    None
+}
+
+/// Finds `_PyRuntime` of 3.13+ by the `xdebugpy` cookie it starts with, in writable memory.
+fn scan_for_cookie(mem: &dyn Memory) -> Option<RemoteAddr> {
+    let mut budget = limits::MAX_SCAN_BYTES;
+    for region in mem.regions() {
+        if !region.perms.write || !region.readable {
+            continue;
+        }
+        let found = scan_region(mem, region.start.0, region.end.0, &mut budget, |at, chunk| {
+            let skew = ((8 - at % 8) % 8) as usize;
+            chunk
+                .get(skew..)?
+                .chunks_exact(8)
+                .position(|w| w == DEBUG_COOKIE)
+                .map(|i| at + skew as u64 + 8 * i as u64)
+        });
+        if let Some(addr) = found {
+            return Some(RemoteAddr(addr));
+        }
+    }
+    None
+}
+
+/// Why no `_PyRuntime` was found: which Python files the process mapped and which of them are
+/// missing here.
+fn explain_missing_runtime(files: &FileResolver) -> String {
+    let pythonish: Vec<&str> = files
+        .paths()
+        .into_iter()
+        .filter(|p| {
+            let n = p.rsplit('/').next().unwrap_or(p);
+            n.starts_with("libpython") || n.starts_with("python")
+        })
+        .collect();
+    if pythonish.is_empty() {
+        let exe = files.executable().unwrap_or("an unknown executable");
+        return format!(
+            "the process ran {exe} and mapped no libpython or python file, and no _Py_DebugOffsets cookie (Python 3.13+) is in its writable memory. If it is a Python program with an embedded or renamed interpreter, give the executable with --exe; otherwise this is not a Python process."
+        );
+    }
+    let missing: Vec<&str> = pythonish
+        .iter()
+        .copied()
+        .filter(|p| files.open(p).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return format!(
+            "the process mapped {}, which is not on this machine (or does not match the dump's build-id), so the symbol _PyRuntime can't be looked up; and the core has no _Py_DebugOffsets cookie (Python 3.13+) to find it without symbols. Copy the server's files and give --sysroot DIR (or --exe PATH for the executable).",
+            missing.join(", ")
+        );
+    }
+    format!(
+        "none of {} defines the symbol _PyRuntime (in .dynsym or .symtab), and no _Py_DebugOffsets cookie (Python 3.13+) is in writable memory. If the interpreter is linked into another executable, give it with --exe.",
+        pythonish.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_exist_for_all_supported_versions() {
+        for minor in 8..=13 {
+            assert!(table_for(3, minor, 8).is_some(), "no table for 3.{minor}");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! hd: Python stacks, locals and objects from core dumps and live processes, without debug
+//! symbols.
+//!
+//! The flow, one module tree per layer:
+//! [`source`] (a core file or a live process as an address space) →
+//! [`symbols`] (where `_PyRuntime` is) →
+//! [`cpython`] (versions, layouts, threads, frames, objects) →
+//! [`model`] (the snapshot) →
+//! [`views`] (text, JSON, `repr`).
+
+pub mod analyze;
+pub mod cpython;
+pub mod diag;
+pub mod error;
+pub mod limits;
+pub mod model;
+pub mod source;
+mod source_text;
+pub mod symbols;
+pub mod views;
+
+pub use analyze::{snapshot_core, snapshot_live, FileOptions};
+pub use cpython::{ReadOptions, PyVersion};
+pub use diag::Diagnostic;
+pub use error::Error;
+pub use model::Snapshot;
+
+/// `hdconvert` and its version, as recorded in outputs.
+pub const PRODUCER: &str = concat!("hdconvert ", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,71 @@
+//! Every cap on what is read from a dump, in one place.
+//!
+//! Foreign memory can hold any count or length; these bound the work and the memory we spend
+//! on it. When a cap is hit, the result is cut and the cut is marked or a diagnostic says so.
+
+/// Program headers (segments) of a core, lines of /proc/PID/maps.
+pub const MAX_SEGMENTS: usize = 1 << 20;
+/// Notes in a core.
+pub const MAX_NOTES: usize = 1 << 20;
+/// Entries of NT_FILE.
+pub const MAX_MAPPED_FILES: usize = 1 << 20;
+/// Auxiliary vector entries.
+pub const MAX_AUXV: usize = 512;
+/// OS threads of a live process.
+pub const MAX_OS_THREADS: usize = 1 << 16;
+/// Diagnostics kept; more are counted.
+pub const MAX_DIAGNOSTICS: usize = 500;
+
+/// Interpreters followed through `interpreters.head`.
+pub const MAX_INTERPRETERS: usize = 256;
+/// Thread states per interpreter.
+pub const MAX_THREADS: usize = 1 << 14;
+/// Frames per thread.
+pub const MAX_FRAMES: usize = 1 << 16;
+/// Fast locals (`co_nlocalsplus`) per frame.
+pub const MAX_LOCALS: usize = 1 << 16;
+
+/// Bytes of a C string (`tp_name`) read.
+pub const MAX_C_STRING: usize = 1024;
+/// Bytes of a line table or bytecode read.
+pub const MAX_LINE_TABLE: usize = 1 << 22;
+/// Characters of a file name or identifier read.
+pub const MAX_NAME_CHARS: usize = 4096;
+/// Bytes of a source file read for showing lines.
+pub const MAX_SOURCE_FILE: u64 = 64 << 20;
+/// Bytes of memory scanned for the version string or the debug cookie.
+pub const MAX_SCAN_BYTES: u64 = 1 << 30;
+/// Entries of a dict's or set's table that are visited.
+pub const MAX_TABLE_SLOTS: u64 = 1 << 24;
+/// Digits of an int decoded (about 300,000 decimal digits).
+pub const MAX_INT_DIGITS: u64 = 1 << 15;
+
+/// Rendering of values (`repr`), the defaults of the CLI's options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReprLimits {
+    /// Characters of a str (bytes of a bytes) shown before the cut.
+    pub max_string: usize,
+    /// Items of a container shown before the cut.
+    pub max_items: usize,
+    /// Nesting depth of containers; deeper ones are shown as `[...]`-like cuts.
+    pub max_depth: usize,
+    /// Characters of a whole repr; past it, items are cut.
+    pub max_total: usize,
+}
+
+impl ReprLimits {
+    /// For people reading a terminal.
+    pub const HUMAN: ReprLimits = ReprLimits {
+        max_string: 200,
+        max_items: 20,
+        max_depth: 4,
+        max_total: 400,
+    };
+    /// For tools (`--json`).
+    pub const JSON: ReprLimits = ReprLimits {
+        max_string: 8192,
+        max_items: 1000,
+        max_depth: 16,
+        max_total: 65536,
+    };
+}

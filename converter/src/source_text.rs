@@ -1,0 +1,35 @@
+//! Source lines of the files frames point into, read from this machine.
+
+use std::collections::HashMap;
+use std::fs;
+
+use crate::limits;
+use crate::model::Snapshot;
+
+/// Fills `Frame::source` for every frame whose file is readable here.
+pub fn fill_source_lines(s: &mut Snapshot) {
+    let mut files: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    for t in &mut s.threads {
+        for f in &mut t.frames {
+            let Some(line) = f.line.and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0) else {
+                continue;
+            };
+            let lines = files.entry(f.file.clone()).or_insert_with(|| read_lines(&f.file));
+            if let Some(text) = lines.as_ref().and_then(|ls| ls.get(line - 1)) {
+                f.source = Some(text.clone());
+            }
+        }
+    }
+}
+
+fn read_lines(path: &str) -> Option<Vec<String>> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let meta = fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > limits::MAX_SOURCE_FILE {
+        return None;
+    }
+    let bytes = fs::read(path).ok()?;
+    Some(String::from_utf8_lossy(&bytes).lines().map(str::to_owned).collect())
+}
