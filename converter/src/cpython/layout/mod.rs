@@ -394,7 +394,7 @@ pub enum InstanceDictLayout {
     /// at word -4 (3.11).
     ManagedSeparate { flag: u64 },
     /// `Py_TPFLAGS_MANAGED_DICT`: a tagged `PyDictOrValues` at word -3: low bit set means
-    /// values (3.12).
+    /// values, stored as `values - 1` (3.12).
     ManagedTagged { flag: u64 },
     /// `Py_TPFLAGS_MANAGED_DICT`: dict pointer at word -3; with `Py_TPFLAGS_INLINE_VALUES` the
     /// values are inline after the object at `tp_basicsize` (3.13+).

@@ -564,7 +564,8 @@ impl<'a> ObjReader<'a> {
             InstanceDictLayout::ManagedTagged { flag } if t.flags & flag != 0 => {
                 let tagged = word_before(3)?;
                 if tagged.0 & 1 == 1 {
-                    let values = RemoteAddr(tagged.0 - 1);
+                    // Stored as `values - 1` (`_PyDictOrValues_SetValues`).
+                    let values = tagged.offset(1).ok_or_else(|| bad(obj))?;
                     if t.cached_keys.is_null() {
                         return Ok(Vec::new());
                     }
