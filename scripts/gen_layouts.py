@@ -322,6 +322,12 @@ def build_layout(minor: int, target: Target) -> Struct:
                 if v >= 11
                 else NoneV("no native_thread_id before 3.11"),
             ),
+            (
+                "datastack_top",
+                SomeV(off("PyThreadState", "datastack_top"))
+                if v >= 11
+                else NoneV("frames are heap objects before 3.11"),
+            ),
         ],
     )
 
@@ -406,6 +412,19 @@ def build_layout(minor: int, target: Target) -> Struct:
             fields=[
                 ("co_code_adaptive", off("PyCodeObject", "co_code_adaptive")),
                 ("co_firsttraceable", off("PyCodeObject", "_co_firsttraceable")),
+                (
+                    "frame_size",
+                    Variant(
+                        "FrameSize::Computed",
+                        fields=[
+                            ("co_nlocalsplus", off("PyCodeObject", "co_nlocalsplus")),
+                            ("co_stacksize", off("PyCodeObject", "co_stacksize")),
+                            ("specials", Num("FRAME_SPECIALS_SIZE")),
+                        ],
+                    )
+                    if v == 11
+                    else Variant("FrameSize::Field", arg=off("PyCodeObject", "co_framesize")),
+                ),
             ],
         )
     code = Struct(

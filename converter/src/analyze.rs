@@ -20,7 +20,11 @@ pub struct FileOptions {
 }
 
 /// Reads a core file.
-pub fn snapshot_core(path: &std::path::Path, files: &FileOptions, opts: &ReadOptions) -> Result<Snapshot, Error> {
+pub fn snapshot_core(
+    path: &std::path::Path,
+    files: &FileOptions,
+    opts: &ReadOptions,
+) -> Result<Snapshot, Error> {
     let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
     let core = CoreFile::open(path, resolver)?;
     let target = format!("the core {}", path.display());
@@ -65,12 +69,29 @@ fn with_core_context(e: Error, core: &CoreFile) -> Error {
 }
 
 /// Reads a live process; with `pause`, its threads are stopped only while it is read.
-pub fn snapshot_live(pid: u32, pause: bool, files: &FileOptions, opts: &ReadOptions) -> Result<Snapshot, Error> {
+pub fn snapshot_live(
+    pid: u32,
+    pause: bool,
+    files: &FileOptions,
+    opts: &ReadOptions,
+) -> Result<Snapshot, Error> {
     let mut proc = LiveProcess::attach(pid, pause, files.sysroot.clone())?;
     let target = format!("process {pid}");
-    let ptr_size = if cfg!(target_pointer_width = "64") { 8 } else { 4 };
+    let ptr_size = if cfg!(target_pointer_width = "64") {
+        8
+    } else {
+        4
+    };
     let mem: &dyn Memory = &proc;
-    let result = cpython::read_snapshot(mem, proc.files(), proc.process_info(), ptr_size, cfg!(target_endian = "little"), &target, opts);
+    let result = cpython::read_snapshot(
+        mem,
+        proc.files(),
+        proc.process_info(),
+        ptr_size,
+        cfg!(target_endian = "little"),
+        &target,
+        opts,
+    );
     let paused = proc.is_paused();
     proc.resume();
     let mut snap = result?;

@@ -20,7 +20,7 @@ pub mod symbols;
 pub mod views;
 
 pub use analyze::{snapshot_core, snapshot_live, FileOptions};
-pub use cpython::{ReadOptions, PyVersion};
+pub use cpython::{PyVersion, ReadOptions};
 pub use diag::Diagnostic;
 pub use error::Error;
 pub use model::Snapshot;

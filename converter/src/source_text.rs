@@ -11,10 +11,16 @@ pub fn fill_source_lines(s: &mut Snapshot) {
     let mut files: HashMap<String, Option<Vec<String>>> = HashMap::new();
     for t in &mut s.threads {
         for f in &mut t.frames {
-            let Some(line) = f.line.and_then(|l| usize::try_from(l).ok()).filter(|&l| l > 0) else {
+            let Some(line) = f
+                .line
+                .and_then(|l| usize::try_from(l).ok())
+                .filter(|&l| l > 0)
+            else {
                 continue;
             };
-            let lines = files.entry(f.file.clone()).or_insert_with(|| read_lines(&f.file));
+            let lines = files
+                .entry(f.file.clone())
+                .or_insert_with(|| read_lines(&f.file));
             if let Some(text) = lines.as_ref().and_then(|ls| ls.get(line - 1)) {
                 f.source = Some(text.clone());
             }
@@ -31,5 +37,10 @@ fn read_lines(path: &str) -> Option<Vec<String>> {
         return None;
     }
     let bytes = fs::read(path).ok()?;
-    Some(String::from_utf8_lossy(&bytes).lines().map(str::to_owned).collect())
+    Some(
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
 }

@@ -94,8 +94,10 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -141,7 +143,8 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let text = if args.json {
-        let mut s = serde_json::to_string_pretty(&hd::views::json::to_json(&snap, json_limits)).context("encoding JSON")?;
+        let mut s = serde_json::to_string_pretty(&hd::views::json::to_json(&snap, json_limits))
+            .context("encoding JSON")?;
         s.push('\n');
         s
     } else {
@@ -155,7 +158,8 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         )
     };
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes()).context("writing the output")?;
+    out.write_all(text.as_bytes())
+        .context("writing the output")?;
     out.flush().context("writing the output")?;
     Ok(if snap.diagnostics.is_empty() {
         ExitCode::SUCCESS
@@ -172,7 +176,9 @@ fn parse_version(v: &str) -> anyhow::Result<PyVersion> {
         .split_once('.')
         .with_context(|| format!("--python-version {v}: expected 3.X or 3.X.Y"))?;
     Ok(PyVersion::minor_only(
-        a.parse().with_context(|| format!("--python-version {v}: expected 3.X or 3.X.Y"))?,
-        b.parse().with_context(|| format!("--python-version {v}: expected 3.X or 3.X.Y"))?,
+        a.parse()
+            .with_context(|| format!("--python-version {v}: expected 3.X or 3.X.Y"))?,
+        b.parse()
+            .with_context(|| format!("--python-version {v}: expected 3.X or 3.X.Y"))?,
     ))
 }

@@ -8,9 +8,12 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::limits;
 use crate::source::{ReadError, RemoteAddr};
 
-use super::layout::{fast_kind, Bytecode, CodeLocals, FrameLayout, LineTable};
+use super::layout::{fast_kind, Bytecode, CodeLocals, FrameLayout, FrameSize, LineTable};
 use super::linetable::line_for;
 use super::objects::{Builtin, ObjReader};
+
+/// Largest frame looked for below `datastack_top`, in words.
+const MAX_FRAME_WORDS: u64 = 4096;
 
 /// `CO_OPTIMIZED`: the code has fast locals (functions, not module or class bodies).
 const CO_OPTIMIZED: i32 = 0x1;
@@ -42,6 +45,8 @@ pub struct CodeInfo {
     pub code_start: RemoteAddr,
     /// First instruction `traceback` shows, in bytes from `code_start` (3.11+).
     pub first_traceable: i64,
+    /// Words a frame of this code takes on the data stack (3.11+).
+    pub frame_words: Option<u64>,
 }
 
 /// One Python frame as found in memory.
@@ -57,7 +62,12 @@ pub struct RawFrame {
 
 impl RawFrame {
     pub fn line(&self, kind: LineTable) -> Option<i64> {
-        line_for(kind, &self.code.line_table, self.code.first_line, self.offset)
+        line_for(
+            kind,
+            &self.code.line_table,
+            self.code.first_line,
+            self.offset,
+        )
     }
 }
 
@@ -128,10 +138,20 @@ impl<'r, 'a> FrameReader<'r, 'a> {
                 co_freevars,
                 ..
             } => {
-                let mut s: Vec<(String, SlotKind)> =
-                    names_of(co_varnames)?.into_iter().map(|n| (n, SlotKind::Plain)).collect();
-                s.extend(names_of(co_cellvars)?.into_iter().map(|n| (n, SlotKind::Cell)));
-                s.extend(names_of(co_freevars)?.into_iter().map(|n| (n, SlotKind::Free)));
+                let mut s: Vec<(String, SlotKind)> = names_of(co_varnames)?
+                    .into_iter()
+                    .map(|n| (n, SlotKind::Plain))
+                    .collect();
+                s.extend(
+                    names_of(co_cellvars)?
+                        .into_iter()
+                        .map(|n| (n, SlotKind::Cell)),
+                );
+                s.extend(
+                    names_of(co_freevars)?
+                        .into_iter()
+                        .map(|n| (n, SlotKind::Free)),
+                );
                 s
             }
             CodeLocals::Combined {
@@ -158,15 +178,30 @@ impl<'r, 'a> FrameReader<'r, 'a> {
                     .collect()
             }
         };
-        let (code_start, first_traceable) = match c.bytecode {
-            Bytecode::BytesObject(_) => (RemoteAddr::NULL, 0),
+        let (code_start, first_traceable, frame_words) = match c.bytecode {
+            Bytecode::BytesObject(_) => (RemoteAddr::NULL, 0, None),
             Bytecode::Inline {
                 co_code_adaptive,
                 co_firsttraceable,
-            } => (
-                r.at(co, co_code_adaptive)?,
-                i64::from(r.i32_at(co, co_firsttraceable).unwrap_or(0)) * 2,
-            ),
+                frame_size,
+            } => {
+                let int = |off: u64| r.i32_at(co, off).ok().and_then(|v| u64::try_from(v).ok());
+                let words = match frame_size {
+                    FrameSize::Field(off) => int(off),
+                    FrameSize::Computed {
+                        co_nlocalsplus,
+                        co_stacksize,
+                        specials,
+                    } => int(co_nlocalsplus)
+                        .zip(int(co_stacksize))
+                        .map(|(a, b)| a + b + specials),
+                };
+                (
+                    r.at(co, co_code_adaptive)?,
+                    i64::from(r.i32_at(co, co_firsttraceable).unwrap_or(0)) * 2,
+                    words,
+                )
+            }
         };
         Ok(CodeInfo {
             name,
@@ -178,6 +213,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
             slots,
             code_start,
             first_traceable,
+            frame_words,
         })
     }
 
@@ -185,58 +221,82 @@ impl<'r, 'a> FrameReader<'r, 'a> {
     /// interpreter hides (incomplete frames, C-stack shims) are skipped like `traceback` does.
     /// Returns the frames and whether the walk reached the end.
     pub fn walk(&self, top: RemoteAddr, diags: &mut Diagnostics) -> (Vec<RawFrame>, bool) {
+        self.walk_limited(top, limits::MAX_FRAMES, diags)
+    }
+
+    /// [`FrameReader::walk`], stopping after `max` frames.
+    pub fn walk_limited(
+        &self,
+        top: RemoteAddr,
+        max: usize,
+        diags: &mut Diagnostics,
+    ) -> (Vec<RawFrame>, bool) {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut cur = top;
         let layout = self.obj.layout;
         let r = &self.obj.r;
         while !cur.is_null() {
-            if out.len() >= limits::MAX_FRAMES {
+            if out.len() >= max {
                 diags.push(Diagnostic::new(
                     "limit_reached",
-                    format!("stopped after {} frames of one thread", limits::MAX_FRAMES),
+                    format!("stopped after {max} frames of one thread"),
                 ));
                 return (out, false);
             }
             if !seen.insert(cur.0) {
-                diags.push(Diagnostic::new("frame_loop", "the frame chain loops back on itself; stopped there").at(cur.0));
+                diags.push(
+                    Diagnostic::new(
+                        "frame_loop",
+                        "the frame chain loops back on itself; stopped there",
+                    )
+                    .at(cur.0),
+                );
                 return (out, false);
             }
             let step = match layout.frame {
-                FrameLayout::Object(f) => (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
-                    let back = r.ptr_at(cur, f.f_back)?;
-                    let code = self.code(r.ptr_at(cur, f.f_code)?)?;
-                    let lasti = i64::from(r.i32_at(cur, f.f_lasti)?);
-                    let offset = if lasti < 0 { -1 } else { lasti * f.f_lasti_unit as i64 };
-                    let frame = RawFrame {
-                        addr: cur,
-                        code,
-                        offset,
-                        localsplus: r.at(cur, f.f_localsplus)?,
-                    };
-                    Ok((Some(frame), back))
-                })(),
-                FrameLayout::Interpreter(f) => (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
-                    let previous = r.ptr_at(cur, f.previous)?;
-                    let owner = r.u8_at(cur, f.owner)?;
-                    if Some(owner) == f.owner_cstack {
-                        return Ok((None, previous));
-                    }
-                    let code = self.code(r.ptr_at(cur, f.f_code)?)?;
-                    let instr = r.ptr_at(cur, f.instr_ptr)?;
-                    let offset = instr.0.wrapping_sub(code.code_start.0) as i64;
-                    // An incomplete frame: created, but not yet at its first traceable instruction.
-                    if owner != f.owner_generator && offset < code.first_traceable {
-                        return Ok((None, previous));
-                    }
-                    let frame = RawFrame {
-                        addr: cur,
-                        code,
-                        offset: offset.max(-2),
-                        localsplus: r.at(cur, f.localsplus)?,
-                    };
-                    Ok((Some(frame), previous))
-                })(),
+                FrameLayout::Object(f) => {
+                    (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
+                        let back = r.ptr_at(cur, f.f_back)?;
+                        let code = self.code(r.ptr_at(cur, f.f_code)?)?;
+                        let lasti = i64::from(r.i32_at(cur, f.f_lasti)?);
+                        let offset = if lasti < 0 {
+                            -1
+                        } else {
+                            lasti * f.f_lasti_unit as i64
+                        };
+                        let frame = RawFrame {
+                            addr: cur,
+                            code,
+                            offset,
+                            localsplus: r.at(cur, f.f_localsplus)?,
+                        };
+                        Ok((Some(frame), back))
+                    })()
+                }
+                FrameLayout::Interpreter(f) => {
+                    (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
+                        let previous = r.ptr_at(cur, f.previous)?;
+                        let owner = r.u8_at(cur, f.owner)?;
+                        if Some(owner) == f.owner_cstack {
+                            return Ok((None, previous));
+                        }
+                        let code = self.code(r.ptr_at(cur, f.f_code)?)?;
+                        let instr = r.ptr_at(cur, f.instr_ptr)?;
+                        let offset = instr.0.wrapping_sub(code.code_start.0) as i64;
+                        // An incomplete frame: created, but not yet at its first traceable instruction.
+                        if owner != f.owner_generator && offset < code.first_traceable {
+                            return Ok((None, previous));
+                        }
+                        let frame = RawFrame {
+                            addr: cur,
+                            code,
+                            offset: offset.max(-2),
+                            localsplus: r.at(cur, f.localsplus)?,
+                        };
+                        Ok((Some(frame), previous))
+                    })()
+                }
             };
             match step {
                 Ok((frame, next)) => {
@@ -258,6 +318,31 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         (out, true)
     }
 
+    /// The innermost frame pushed on a thread's data stack (3.11+), found from
+    /// `datastack_top` alone: the frame whose code's frame size ends exactly there. Used when
+    /// the frame pointer itself is lost (3.11–3.12 keep it on the C stack).
+    pub fn frame_ending_at(&self, top: RemoteAddr) -> Option<RemoteAddr> {
+        let FrameLayout::Interpreter(f) = self.obj.layout.frame else {
+            return None;
+        };
+        let p = u64::from(self.obj.r.ptr_size());
+        for words in 1..=MAX_FRAME_WORDS {
+            let start = top.back(words * p)?;
+            let Ok(code_ptr) = self.obj.r.ptr_at(start, f.f_code) else {
+                continue;
+            };
+            if code_ptr.is_null() || code_ptr.0 % p != 0 {
+                continue;
+            }
+            if let Ok(code) = self.code(code_ptr) {
+                if code.frame_words == Some(words) {
+                    return Some(start);
+                }
+            }
+        }
+        None
+    }
+
     /// The bound fast locals of a frame: (name, object), cells replaced by their contents.
     /// `None` for frames without fast locals (module and class bodies).
     pub fn locals(&self, frame: &RawFrame) -> Option<Vec<(String, Result<RemoteAddr, ReadError>)>> {
@@ -268,7 +353,11 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         let p = u64::from(o.r.ptr_size());
         let mut out = Vec::new();
         for (i, (name, kind)) in frame.code.slots.iter().enumerate() {
-            let slot = match o.r.at(frame.localsplus, i as u64 * p).and_then(|a| o.r.ptr(a)) {
+            let slot = match o
+                .r
+                .at(frame.localsplus, i as u64 * p)
+                .and_then(|a| o.r.ptr(a))
+            {
                 Ok(v) => v,
                 Err(e) => {
                     out.push((name.clone(), Err(e)));
@@ -292,9 +381,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
             };
             // A name can appear twice (an argument that is also a cell on 3.8–3.10): the later
             // one, the cell, is what Python shows.
-            if let Some(pos) = out.iter().position(|(n, _)| n == name) {
-                out.remove(pos);
-            }
+            out.retain(|(n, _)| n != name);
             out.push((name.clone(), value));
         }
         Some(out)

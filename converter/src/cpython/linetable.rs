@@ -138,7 +138,19 @@ mod tests {
         // Entry 2: code 10 (one line, delta 0) 2 units + two column bytes.
         // Entry 3: code 15 (none), 1 unit.
         // Entry 4: code 14 (long) 1 unit, delta -3 (varint 7), end line, cols.
-        let t = [0x80 | (13 << 3), 2, 0x80 | (10 << 3) | 1, 4, 8, 0x80 | (15 << 3), 0x80 | (14 << 3), 7, 0, 1, 2];
+        let t = [
+            0x80 | (13 << 3),
+            2,
+            0x80 | (10 << 3) | 1,
+            4,
+            8,
+            0x80 | (15 << 3),
+            0x80 | (14 << 3),
+            7,
+            0,
+            1,
+            2,
+        ];
         assert_eq!(locations(&t, 20, 0), Some(21));
         assert_eq!(locations(&t, 20, 2), Some(21));
         assert_eq!(locations(&t, 20, 5), Some(21));
@@ -155,7 +167,13 @@ mod tests {
             let _ = lnotab(&junk, 1, a);
             let _ = linetable_310(&junk, 1, a);
             let _ = locations(&junk, 1, a);
-            let _ = locations(&[0xff, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f], 1, a);
+            let _ = locations(
+                &[
+                    0xff, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
+                ],
+                1,
+                a,
+            );
         }
     }
 }

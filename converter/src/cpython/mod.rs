@@ -5,6 +5,7 @@ mod frames;
 pub mod layout;
 mod linetable;
 pub mod objects;
+mod recover;
 mod runtime;
 mod threads;
 mod version;
@@ -42,21 +43,46 @@ pub fn read_snapshot(
     let located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
     let mut diags = located.diagnostics;
     let reader = Reader::new(mem, ptr_size, little_endian);
-    let o = ObjReader::new(reader, &located.layout);
+    let known = located
+        .module
+        .as_ref()
+        .map(|m| {
+            objects::BUILTIN_SYMBOLS
+                .iter()
+                .filter_map(|(name, b)| Some((m.symbol(name)?.0, *b)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let o = ObjReader::new(reader, &located.layout).with_known_types(known);
     let fr = FrameReader::new(&o);
 
-    let interps = threads::interpreters(&o, located.runtime, &mut diags).map_err(|e| Error::Memory {
-        what: "reading the interpreter list of _PyRuntime",
-        at: located.runtime.to_string(),
-        source: e,
-    })?;
+    let interps = match threads::interpreters(&o, located.runtime, &mut diags) {
+        Ok(i) if i.iter().any(|i| !i.threads.is_empty()) => i,
+        found => {
+            // The runtime (or its thread list) is not readable: look for thread states.
+            let recovered =
+                recover::interpreters_by_scan(&fr, mem, &info.threads, info.arch, &mut diags);
+            match (found, recovered.is_empty()) {
+                (_, false) => recovered,
+                (Ok(i), true) => i,
+                (Err(e), true) => {
+                    return Err(Error::Memory {
+                        what: "reading the interpreter list of _PyRuntime (and no thread state could be found without it)",
+                        at: located.runtime.to_string(),
+                        source: e,
+                    })
+                }
+            }
+        }
+    };
     if interps.is_empty() {
         diags.push(Diagnostic::new(
             "no_interpreter",
             "_PyRuntime has no interpreter: the process had not started Python yet, or had finalized it",
         ));
     }
-    let all_states: Vec<&threads::ThreadState> = interps.iter().flat_map(|i| i.threads.iter()).collect();
+    let all_states: Vec<&threads::ThreadState> =
+        interps.iter().flat_map(|i| i.threads.iter()).collect();
     let tid_of = threads::match_os_threads(&o, &all_states, &info.threads, info.arch);
 
     let mut graph = ObjectGraph::default();
@@ -82,17 +108,34 @@ pub fn read_snapshot(
                     thread.frames_complete = complete;
                     raw
                 }
-                Err(e) => {
-                    tdiags.push(
-                        Diagnostic::new(
-                            "frame_unreadable",
-                            format!("the current frame of thread {} could not be read: {e}", describe_thread(&thread)),
-                        )
-                        .at(ts.addr.0),
-                    );
-                    thread.frames_complete = false;
-                    Vec::new()
-                }
+                Err(e) => match ts.datastack_top.and_then(|t| fr.frame_ending_at(t)) {
+                    Some(top) => {
+                        tdiags.push(
+                            Diagnostic::new(
+                                "frame_from_data_stack",
+                                format!(
+                                    "the frame pointer of this thread is not in the dump ({e}); its frames were found from the top of its data stack, so frames of a generator it was running may be missing on top"
+                                ),
+                            )
+                            .at(ts.addr.0),
+                        );
+                        let (raw, complete) = fr.walk(top, &mut tdiags);
+                        thread.frames_complete = false;
+                        let _ = complete;
+                        raw
+                    }
+                    None => {
+                        tdiags.push(
+                            Diagnostic::new(
+                                "frame_unreadable",
+                                format!("the current frame of this thread could not be read: {e}"),
+                            )
+                            .at(ts.addr.0),
+                        );
+                        thread.frames_complete = false;
+                        Vec::new()
+                    }
+                },
             };
             // Innermost first in memory; outermost first in the model, like a traceback.
             for rf in raw.iter().rev() {
@@ -103,13 +146,22 @@ pub fn read_snapshot(
                         let mut c = Collector::new(&o, &mut graph, opts.objects);
                         ls.into_iter()
                             .map(|(name, v)| match v {
-                                Ok(addr) => Local { name, value: c.root(addr) },
+                                Ok(addr) => Local {
+                                    name,
+                                    value: c.root(addr),
+                                },
                                 Err(e) => {
                                     tdiags.push(
-                                        Diagnostic::new("local_unreadable", format!("local `{name}` of {}: {e}", rf.code.qualname))
-                                            .at(rf.addr.0),
+                                        Diagnostic::new(
+                                            "local_unreadable",
+                                            format!("local `{name}` of {}: {e}", rf.code.qualname),
+                                        )
+                                        .at(rf.addr.0),
                                     );
-                                    Local { name, value: c.unreadable(e.addr.0, e.to_string()) }
+                                    Local {
+                                        name,
+                                        value: c.unreadable(e.addr.0, e.to_string()),
+                                    }
                                 }
                             })
                             .collect()

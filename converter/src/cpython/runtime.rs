@@ -6,7 +6,9 @@ use crate::limits;
 use crate::source::{FileResolver, Memory, Reader, RemoteAddr};
 use crate::symbols::{self, Module};
 
-use super::layout::{read_debug_offsets, table_for, DebugOffsets, Layout, DEBUG_COOKIE, KNOWN_TABLES};
+use super::layout::{
+    read_debug_offsets, table_for, DebugOffsets, Layout, DEBUG_COOKIE, KNOWN_TABLES,
+};
 use super::version::{find_version_string, version_from_file_name, PyVersion, VersionSource};
 
 /// What the user may tell about the interpreter.
@@ -96,7 +98,13 @@ pub fn locate(
                     ),
                 ));
             }
-            (l, format!("debug_offsets {} (+ table {}.{})", d.schema, t.version.0, t.version.1))
+            (
+                l,
+                format!(
+                    "debug_offsets {} (+ table {}.{})",
+                    d.schema, t.version.0, t.version.1
+                ),
+            )
         }
         (Some(d), None) => {
             // A version newer than our tables: the debug offsets and the newest table below it.
@@ -117,7 +125,13 @@ pub fn locate(
                     base.version.0, base.version.1
                 ),
             ));
-            (l, format!("debug_offsets {} (+ table {}.{})", d.schema, base.version.0, base.version.1))
+            (
+                l,
+                format!(
+                    "debug_offsets {} (+ table {}.{})",
+                    d.schema, base.version.0, base.version.1
+                ),
+            )
         }
         (None, Some(t)) => {
             if version.minor >= 13 {
@@ -174,7 +188,10 @@ fn detect_version(
         }
     }
     if let Some(d) = debug {
-        return Some((PyVersion::from_hex(d.version_hex), VersionSource::DebugOffsets));
+        return Some((
+            PyVersion::from_hex(d.version_hex),
+            VersionSource::DebugOffsets,
+        ));
     }
     if let Some(v) = scan_version_string(mem, module) {
         return Some((v, VersionSource::VersionString));
@@ -186,7 +203,10 @@ fn detect_version(
     for p in names {
         let name = p.rsplit('/').next().unwrap_or(&p);
         if let Some((major, minor)) = version_from_file_name(name) {
-            return Some((PyVersion::minor_only(major, minor), VersionSource::LibraryName));
+            return Some((
+                PyVersion::minor_only(major, minor),
+                VersionSource::LibraryName,
+            ));
         }
     }
     None
@@ -205,7 +225,9 @@ fn scan_version_string(mem: &dyn Memory, module: Option<&Module>) -> Option<PyVe
         }
         let start = region.start.0.max(lo);
         let end = region.end.0.min(hi);
-        if let Some(v) = scan_region(mem, start, end, &mut budget, |_, chunk| find_version_string(chunk)) {
+        if let Some(v) = scan_region(mem, start, end, &mut budget, |_, chunk| {
+            find_version_string(chunk)
+        }) {
             return Some(v);
         }
     }
@@ -246,14 +268,20 @@ fn scan_for_cookie(mem: &dyn Memory) -> Option<RemoteAddr> {
         if !region.perms.write || !region.readable {
             continue;
         }
-        let found = scan_region(mem, region.start.0, region.end.0, &mut budget, |at, chunk| {
-            let skew = ((8 - at % 8) % 8) as usize;
-            chunk
-                .get(skew..)?
-                .chunks_exact(8)
-                .position(|w| w == DEBUG_COOKIE)
-                .map(|i| at + skew as u64 + 8 * i as u64)
-        });
+        let found = scan_region(
+            mem,
+            region.start.0,
+            region.end.0,
+            &mut budget,
+            |at, chunk| {
+                let skew = ((8 - at % 8) % 8) as usize;
+                chunk
+                    .get(skew..)?
+                    .chunks_exact(8)
+                    .position(|w| w == DEBUG_COOKIE)
+                    .map(|i| at + skew as u64 + 8 * i as u64)
+            },
+        );
         if let Some(addr) = found {
             return Some(RemoteAddr(addr));
         }

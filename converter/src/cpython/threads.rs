@@ -13,20 +13,19 @@ use super::objects::ObjReader;
 #[derive(Debug, Clone)]
 pub struct ThreadState {
     pub addr: RemoteAddr,
-    pub interp: RemoteAddr,
-    pub interp_id: i64,
     /// `thread_id`: the `pthread_t` (what `threading.get_ident()` returns).
     pub thread_id: u64,
     /// `native_thread_id` (3.11+), 0 when not set.
     pub native_id: Option<u64>,
     /// Innermost frame (a `PyFrameObject*` or `_PyInterpreterFrame*`), null when idle.
     pub top_frame: Result<RemoteAddr, ReadError>,
+    /// `datastack_top` (3.11+).
+    pub datastack_top: Option<RemoteAddr>,
 }
 
 /// An interpreter and its thread states.
 #[derive(Debug, Clone)]
 pub struct Interpreter {
-    pub addr: RemoteAddr,
     pub id: i64,
     pub threads: Vec<ThreadState>,
     /// The thread state holding this interpreter's GIL, if it is held.
@@ -36,7 +35,11 @@ pub struct Interpreter {
 }
 
 /// Every interpreter of the runtime and every thread state of each.
-pub fn interpreters(o: &ObjReader<'_>, runtime: RemoteAddr, diags: &mut Diagnostics) -> Result<Vec<Interpreter>, ReadError> {
+pub fn interpreters(
+    o: &ObjReader<'_>,
+    runtime: RemoteAddr,
+    diags: &mut Diagnostics,
+) -> Result<Vec<Interpreter>, ReadError> {
     let l = o.layout;
     let r = &o.r;
     let mut out = Vec::new();
@@ -49,32 +52,62 @@ pub fn interpreters(o: &ObjReader<'_>, runtime: RemoteAddr, diags: &mut Diagnost
     };
     while !cur.is_null() && out.len() < limits::MAX_INTERPRETERS {
         if !seen.insert(cur.0) {
-            diags.push(Diagnostic::new("interpreter_loop", "the interpreter list loops; stopped there").at(cur.0));
+            diags.push(
+                Diagnostic::new(
+                    "interpreter_loop",
+                    "the interpreter list loops; stopped there",
+                )
+                .at(cur.0),
+            );
             break;
         }
-        let id = r.ssize_at(cur, l.interp.id).unwrap_or(-1);
-        let gil = match l.runtime.gil {
-            GilLocation::InterpPointer(off) => r.ptr_at(cur, off).ok().filter(|g| !g.is_null()).map(|g| gil_holder(o, g)),
-            GilLocation::Runtime(_) => runtime_gil,
-        };
-        let modules = r.ptr_at(cur, l.interp.modules).unwrap_or(RemoteAddr::NULL);
-        let threads = thread_states(o, cur, id, diags);
-        out.push(Interpreter {
-            addr: cur,
-            id,
-            threads,
-            gil_holder: gil.flatten(),
-            modules,
-        });
+        out.push(read_interpreter(o, cur, runtime_gil, diags));
         cur = match r.ptr_at(cur, l.interp.next) {
             Ok(n) => n,
             Err(e) => {
-                diags.push(Diagnostic::new("interpreter_unreadable", format!("the next interpreter could not be read: {e}")).at(cur.0));
+                diags.push(
+                    Diagnostic::new(
+                        "interpreter_unreadable",
+                        format!("the next interpreter could not be read: {e}"),
+                    )
+                    .at(cur.0),
+                );
                 break;
             }
         };
     }
     Ok(out)
+}
+
+/// One interpreter and its thread states. `runtime_gil` is the holder of a runtime-wide GIL
+/// (3.8–3.11) when it was readable.
+pub fn read_interpreter(
+    o: &ObjReader<'_>,
+    interp: RemoteAddr,
+    runtime_gil: Option<Option<RemoteAddr>>,
+    diags: &mut Diagnostics,
+) -> Interpreter {
+    let l = o.layout;
+    let r = &o.r;
+    let id = r.ssize_at(interp, l.interp.id).unwrap_or(-1);
+    let gil = match l.runtime.gil {
+        GilLocation::InterpPointer(off) => r
+            .ptr_at(interp, off)
+            .ok()
+            .filter(|g| !g.is_null())
+            .map(|g| gil_holder(o, g)),
+        GilLocation::Runtime(_) => runtime_gil,
+    };
+    let modules = r
+        .ptr_at(interp, l.interp.modules)
+        .unwrap_or(RemoteAddr::NULL);
+    let threads = thread_states(o, interp, id, diags);
+    Interpreter {
+        id,
+        threads,
+        gil_holder: gil.flatten(),
+        modules,
+    }
 }
 
 /// `last_holder` if `locked`, from a `struct _gil_runtime_state` at `gil`.
@@ -84,10 +117,17 @@ fn gil_holder(o: &ObjReader<'_>, gil: RemoteAddr) -> Option<RemoteAddr> {
     if locked == 0 {
         return None;
     }
-    o.r.ptr_at(gil, rt.gil_last_holder).ok().filter(|h| !h.is_null())
+    o.r.ptr_at(gil, rt.gil_last_holder)
+        .ok()
+        .filter(|h| !h.is_null())
 }
 
-fn thread_states(o: &ObjReader<'_>, interp: RemoteAddr, interp_id: i64, diags: &mut Diagnostics) -> Vec<ThreadState> {
+pub fn thread_states(
+    o: &ObjReader<'_>,
+    interp: RemoteAddr,
+    interp_id: i64,
+    diags: &mut Diagnostics,
+) -> Vec<ThreadState> {
     let l = o.layout;
     let r = &o.r;
     let mut out = Vec::new();
@@ -95,17 +135,28 @@ fn thread_states(o: &ObjReader<'_>, interp: RemoteAddr, interp_id: i64, diags: &
     let mut cur = match r.ptr_at(interp, l.interp.tstate_head) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::new("threads_unreadable", format!("the thread list of interpreter {interp_id} could not be read: {e}")).at(interp.0));
+            diags.push(
+                Diagnostic::new(
+                    "threads_unreadable",
+                    format!("the thread list of interpreter {interp_id} could not be read: {e}"),
+                )
+                .at(interp.0),
+            );
             return out;
         }
     };
     while !cur.is_null() {
         if out.len() >= limits::MAX_THREADS {
-            diags.push(Diagnostic::new("limit_reached", format!("stopped after {} threads", limits::MAX_THREADS)));
+            diags.push(Diagnostic::new(
+                "limit_reached",
+                format!("stopped after {} threads", limits::MAX_THREADS),
+            ));
             break;
         }
         if !seen.insert(cur.0) {
-            diags.push(Diagnostic::new("thread_loop", "the thread list loops; stopped there").at(cur.0));
+            diags.push(
+                Diagnostic::new("thread_loop", "the thread list loops; stopped there").at(cur.0),
+            );
             break;
         }
         let thread_id = match r.word_at(cur, l.tstate.thread_id) {
@@ -115,21 +166,7 @@ fn thread_states(o: &ObjReader<'_>, interp: RemoteAddr, interp_id: i64, diags: &
                 break;
             }
         };
-        let native_id = l.tstate.native_thread_id.and_then(|off| r.word_at(cur, off).ok()).filter(|&n| n != 0);
-        let top_frame = match l.tstate.frame {
-            FrameLink::Direct(off) => r.ptr_at(cur, off),
-            FrameLink::ViaCFrame { cframe, current_frame } => r
-                .ptr_at(cur, cframe)
-                .and_then(|cf| if cf.is_null() { Ok(RemoteAddr::NULL) } else { r.ptr_at(cf, current_frame) }),
-        };
-        out.push(ThreadState {
-            addr: cur,
-            interp,
-            interp_id,
-            thread_id,
-            native_id,
-            top_frame,
-        });
+        out.push(read_thread_state(o, cur, thread_id));
         cur = match r.ptr_at(cur, l.tstate.next) {
             Ok(n) => n,
             Err(e) => {
@@ -139,6 +176,44 @@ fn thread_states(o: &ObjReader<'_>, interp: RemoteAddr, interp_id: i64, diags: &
         };
     }
     out
+}
+
+/// The fields of the thread state at `addr` whose `thread_id` is already known.
+pub fn read_thread_state(o: &ObjReader<'_>, cur: RemoteAddr, thread_id: u64) -> ThreadState {
+    let l = o.layout;
+    let r = &o.r;
+    {
+        let native_id = l
+            .tstate
+            .native_thread_id
+            .and_then(|off| r.word_at(cur, off).ok())
+            .filter(|&n| n != 0);
+        let top_frame = match l.tstate.frame {
+            FrameLink::Direct(off) => r.ptr_at(cur, off),
+            FrameLink::ViaCFrame {
+                cframe,
+                current_frame,
+            } => r.ptr_at(cur, cframe).and_then(|cf| {
+                if cf.is_null() {
+                    Ok(RemoteAddr::NULL)
+                } else {
+                    r.ptr_at(cf, current_frame)
+                }
+            }),
+        };
+        let datastack_top = l
+            .tstate
+            .datastack_top
+            .and_then(|off| r.ptr_at(cur, off).ok())
+            .filter(|t| !t.is_null());
+        ThreadState {
+            addr: cur,
+            thread_id,
+            native_id,
+            top_frame,
+            datastack_top,
+        }
+    }
 }
 
 /// Maps thread states to OS thread ids: `native_thread_id` where the version has it, else the
@@ -163,7 +238,10 @@ pub fn match_os_threads(
         return out;
     }
     if arch == Some(Arch::X86_64) {
-        let by_tp: HashMap<u64, u32> = os.iter().filter_map(|t| Some((t.thread_pointer?, t.tid))).collect();
+        let by_tp: HashMap<u64, u32> = os
+            .iter()
+            .filter_map(|t| Some((t.thread_pointer?, t.tid)))
+            .collect();
         for s in states {
             if let Some(&tid) = by_tp.get(&s.thread_id) {
                 out.entry(s.addr.0).or_insert(tid);
@@ -175,7 +253,10 @@ pub fn match_os_threads(
     }
     // glibc's struct pthread holds the kernel tid at a fixed offset; find the offset at which
     // every unmatched thread's pthread_t holds a distinct known tid.
-    let pending: Vec<&&ThreadState> = states.iter().filter(|s| !out.contains_key(&s.addr.0)).collect();
+    let pending: Vec<&&ThreadState> = states
+        .iter()
+        .filter(|s| !out.contains_key(&s.addr.0))
+        .collect();
     if pending.is_empty() || tids.is_empty() {
         return out;
     }
@@ -208,7 +289,9 @@ pub fn thread_names(o: &ObjReader<'_>, modules: RemoteAddr) -> HashMap<u64, Stri
     let Ok(Some(threading)) = o.dict_get_str(modules, "threading") else {
         return out;
     };
-    let Ok(md) = o.module_dict(threading) else { return out };
+    let Ok(md) = o.module_dict(threading) else {
+        return out;
+    };
     let Ok(Some(active)) = o.dict_get_str(md, "_active") else {
         return out;
     };
@@ -219,7 +302,9 @@ pub fn thread_names(o: &ObjReader<'_>, modules: RemoteAddr) -> HashMap<u64, Stri
         let Ok(super::super::model::IntValue::Decimal(ident)) = o.int_value(k) else {
             continue;
         };
-        let Ok(ident) = ident.parse::<u64>() else { continue };
+        let Ok(ident) = ident.parse::<u64>() else {
+            continue;
+        };
         if let Ok(Some(name)) = o.instance_attr(v, "_name") {
             if let Ok(name) = o.str_plain(name) {
                 out.insert(ident, name);

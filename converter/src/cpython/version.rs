@@ -43,7 +43,9 @@ impl PyVersion {
         let major: u8 = parts.next()?.parse().ok()?;
         let minor: u8 = parts.next()?.parse().ok()?;
         let rest = parts.next()?;
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let micro: u8 = rest[..digits].parse().ok()?;
         let tail = &rest[digits..];
         let (level, serial) = [("a", 0xa), ("b", 0xb), ("rc", 0xc)]
@@ -109,7 +111,9 @@ impl VersionSource {
             VersionSource::PyVersionSymbol => "the Py_Version constant",
             VersionSource::DebugOffsets => "_Py_DebugOffsets.version at the start of _PyRuntime",
             VersionSource::VersionString => "the sys.version text in the process's memory",
-            VersionSource::LibraryName => "the name of the Python library or executable (major.minor only)",
+            VersionSource::LibraryName => {
+                "the name of the Python library or executable (major.minor only)"
+            }
             VersionSource::Option => "the --python-version option",
         }
     }
@@ -118,9 +122,13 @@ impl VersionSource {
 /// `(major, minor)` from a file name like `libpython3.11.so.1.0`, `libpython3.13t.so` or
 /// `python3.9`.
 pub fn version_from_file_name(name: &str) -> Option<(u8, u8)> {
-    let rest = name.strip_prefix("libpython").or_else(|| name.strip_prefix("python"))?;
+    let rest = name
+        .strip_prefix("libpython")
+        .or_else(|| name.strip_prefix("python"))?;
     let (major, rest) = rest.split_once('.')?;
-    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     Some((major.parse().ok()?, rest[..digits].parse().ok()?))
 }
 
@@ -140,7 +148,11 @@ pub fn find_version_string(bytes: &[u8]) -> Option<PyVersion> {
         let Ok(text) = std::str::from_utf8(&window[..paren]) else {
             continue;
         };
-        if text.len() < 5 || !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'+') {
+        if text.len() < 5
+            || !text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'+')
+        {
             continue;
         }
         if let Some(v) = PyVersion::parse(text) {
@@ -153,7 +165,10 @@ pub fn find_version_string(bytes: &[u8]) -> Option<PyVersion> {
 }
 
 fn memchr_from(hay: &[u8], needle: u8, from: usize) -> Option<usize> {
-    hay.get(from..)?.iter().position(|&b| b == needle).map(|p| p + from)
+    hay.get(from..)?
+        .iter()
+        .position(|&b| b == needle)
+        .map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -164,8 +179,16 @@ mod tests {
     fn hex_and_text() {
         assert_eq!(PyVersion::from_hex(0x030b07f0).to_string(), "3.11.7");
         assert_eq!(PyVersion::from_hex(0x030d00c1).to_string(), "3.13.0rc1");
-        assert_eq!(PyVersion::parse("3.12.0b4+").map(|v| v.to_string()).as_deref(), Some("3.12.0b4"));
-        assert_eq!(version_from_file_name("libpython3.11.so.1.0"), Some((3, 11)));
+        assert_eq!(
+            PyVersion::parse("3.12.0b4+")
+                .map(|v| v.to_string())
+                .as_deref(),
+            Some("3.12.0b4")
+        );
+        assert_eq!(
+            version_from_file_name("libpython3.11.so.1.0"),
+            Some((3, 11))
+        );
         assert_eq!(version_from_file_name("libpython3.13t.so"), Some((3, 13)));
         assert_eq!(version_from_file_name("python3.9"), Some((3, 9)));
         assert_eq!(version_from_file_name("python"), None);
@@ -175,7 +198,10 @@ mod tests {
     fn version_string_in_memory() {
         let mut mem = vec![0xffu8; 40];
         mem.extend_from_slice(b"\x003.10.13 (main, Jan  1 2024, 00:00:00) [GCC 12.2.0]\x00");
-        assert_eq!(find_version_string(&mem).map(|v| v.to_string()).as_deref(), Some("3.10.13"));
+        assert_eq!(
+            find_version_string(&mem).map(|v| v.to_string()).as_deref(),
+            Some("3.10.13")
+        );
         assert_eq!(find_version_string(b"x3.10.13 (main"), None);
     }
 }

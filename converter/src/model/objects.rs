@@ -37,7 +37,10 @@ impl PyText {
     pub fn to_string_lossy(&self) -> String {
         match self {
             PyText::Utf8(s) => s.clone(),
-            PyText::CodePoints(v) => v.iter().map(|&c| char::from_u32(c).unwrap_or('\u{fffd}')).collect(),
+            PyText::CodePoints(v) => v
+                .iter()
+                .map(|&c| char::from_u32(c).unwrap_or('\u{fffd}'))
+                .collect(),
         }
     }
 
@@ -83,9 +86,15 @@ pub enum ObjectKind {
     Int(IntValue),
     Float(f64),
     /// A `str`: its first characters and its full length in characters.
-    Str { text: PyText, length: u64 },
+    Str {
+        text: PyText,
+        length: u64,
+    },
     /// A `bytes`: its first bytes and its full length.
-    Bytes { data: Vec<u8>, length: u64 },
+    Bytes {
+        data: Vec<u8>,
+        length: u64,
+    },
     List(Items),
     Tuple(Items),
     Set(Items),
@@ -94,7 +103,9 @@ pub enum ObjectKind {
     /// A type hd doesn't decode (yet): shown as `<module.Class object at 0x…>`.
     Opaque,
     /// The object's memory could not be read.
-    Unreadable { reason: String },
+    Unreadable {
+        reason: String,
+    },
 }
 
 /// One object of the process.

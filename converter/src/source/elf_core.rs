@@ -13,7 +13,9 @@ use goblin::elf::program_header::{ProgramHeader, PF_W, PT_LOAD, PT_NOTE};
 use memmap2::Mmap;
 
 use super::mapped_files::{FileResolver, MappedFile};
-use super::{Arch, Memory, OsThread, Perms, ProcessInfo, ReadError, ReadFailure, Region, RemoteAddr};
+use super::{
+    Arch, Memory, OsThread, Perms, ProcessInfo, ReadError, ReadFailure, Region, RemoteAddr,
+};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::limits;
@@ -114,9 +116,12 @@ impl CoreFile {
             why,
         };
         if data.len() < 4 || &data[..4] != b"\x7fELF" {
-            return Err(not_core("it does not start with the ELF magic bytes".into()));
+            return Err(not_core(
+                "it does not start with the ELF magic bytes".into(),
+            ));
         }
-        let hdr = goblin::elf::Elf::parse_header(data).map_err(|e| not_core(format!("its ELF header is damaged ({e})")))?;
+        let hdr = goblin::elf::Elf::parse_header(data)
+            .map_err(|e| not_core(format!("its ELF header is damaged ({e})")))?;
         if hdr.e_type != header::ET_CORE {
             return Err(not_core(format!(
                 "it is an ELF file of type {} (an executable or library), not a core (type CORE)",
@@ -124,7 +129,11 @@ impl CoreFile {
             )));
         }
         let little_endian = hdr.e_ident[header::EI_DATA] == header::ELFDATA2LSB;
-        let ptr_size: u8 = if hdr.e_ident[header::EI_CLASS] == header::ELFCLASS64 { 8 } else { 4 };
+        let ptr_size: u8 = if hdr.e_ident[header::EI_CLASS] == header::ELFCLASS64 {
+            8
+        } else {
+            4
+        };
         let ctx = goblin::container::Ctx::new(
             if ptr_size == 8 {
                 goblin::container::Container::Big
@@ -175,7 +184,10 @@ impl CoreFile {
                 }
                 PT_NOTE => {
                     let start = ph.p_offset as usize;
-                    let end = ph.p_offset.saturating_add(ph.p_filesz).min(data.len() as u64) as usize;
+                    let end = ph
+                        .p_offset
+                        .saturating_add(ph.p_filesz)
+                        .min(data.len() as u64) as usize;
                     if let Some(bytes) = data.get(start..end) {
                         parse_notes(bytes, little_endian, &mut notes);
                     }
@@ -185,7 +197,10 @@ impl CoreFile {
         }
         segments.sort_by_key(|s| s.vaddr);
         if segments.len() > limits::MAX_SEGMENTS {
-            return Err(not_core(format!("it claims {} memory segments", segments.len())));
+            return Err(not_core(format!(
+                "it claims {} memory segments",
+                segments.len()
+            )));
         }
 
         let arch = Arch::from_e_machine(hdr.e_machine);
@@ -193,7 +208,10 @@ impl CoreFile {
             arch: Some(arch),
             ..ProcessInfo::default()
         };
-        let rd = NoteReader { le: little_endian, ptr: ptr_size };
+        let rd = NoteReader {
+            le: little_endian,
+            ptr: ptr_size,
+        };
         for (ntype, desc) in &notes {
             match *ntype {
                 NT_PRSTATUS => {
@@ -219,7 +237,9 @@ impl CoreFile {
                     let step = ptr_size as usize * 2;
                     let mut off = 0;
                     while off + step <= desc.len() && info.auxv.len() < limits::MAX_AUXV {
-                        let (Some(k), Some(v)) = (rd.word(desc, off), rd.word(desc, off + ptr_size as usize)) else {
+                        let (Some(k), Some(v)) =
+                            (rd.word(desc, off), rd.word(desc, off + ptr_size as usize))
+                        else {
                             break;
                         };
                         if k == 0 {
@@ -239,7 +259,13 @@ impl CoreFile {
             .iter()
             .find(|t| t.cursig != 0)
             .map(|t| t.tid)
-            .or_else(|| if info.signal.is_some() { info.threads.first().map(|t| t.tid) } else { None });
+            .or_else(|| {
+                if info.signal.is_some() {
+                    info.threads.first().map(|t| t.tid)
+                } else {
+                    None
+                }
+            });
         if info.signal.is_none() {
             info.signal = info.threads.iter().map(|t| t.cursig).find(|&s| s != 0);
         }
@@ -335,7 +361,12 @@ impl CoreFile {
         self.read_impl(addr, buf, false)
     }
 
-    fn read_impl(&self, addr: RemoteAddr, buf: &mut [u8], use_files: bool) -> Result<(), ReadError> {
+    fn read_impl(
+        &self,
+        addr: RemoteAddr,
+        buf: &mut [u8],
+        use_files: bool,
+    ) -> Result<(), ReadError> {
         let total = buf.len() as u64;
         let fail = |failure| ReadError {
             addr,
@@ -344,7 +375,10 @@ impl CoreFile {
         };
         let mut done = 0usize;
         while done < buf.len() {
-            let cur = addr.0.checked_add(done as u64).ok_or(fail(ReadFailure::NotMapped))?;
+            let cur = addr
+                .0
+                .checked_add(done as u64)
+                .ok_or(fail(ReadFailure::NotMapped))?;
             let want = buf.len() - done;
             let Some(i) = self.segment_index(cur) else {
                 // Some mappings (e.g. VM_IO, or filtered by gcore) have no segment at all;
@@ -368,7 +402,10 @@ impl CoreFile {
             if pos < seg.present {
                 let n = (seg.present - pos).min(want as u64) as usize;
                 let off = (seg.offset + pos) as usize;
-                let src = self.map.get(off..off + n).ok_or(fail(ReadFailure::NotInDump))?;
+                let src = self
+                    .map
+                    .get(off..off + n)
+                    .ok_or(fail(ReadFailure::NotInDump))?;
                 buf[done..done + n].copy_from_slice(src);
                 done += n;
                 continue;
@@ -377,7 +414,9 @@ impl CoreFile {
             // writable memory on disk is not what the process had.
             if use_files && !seg.perms.write {
                 let n = want.min(seg_left as usize);
-                let got = self.files.read_available(RemoteAddr(cur), &mut buf[done..done + n]);
+                let got = self
+                    .files
+                    .read_available(RemoteAddr(cur), &mut buf[done..done + n]);
                 if got > 0 {
                     done += got;
                     continue;
@@ -405,7 +444,8 @@ impl Memory for CoreFile {
                 start: RemoteAddr(s.vaddr),
                 end: RemoteAddr(s.end()),
                 perms: s.perms,
-                readable: s.present >= s.memsz || (!s.perms.write && self.files.covers(RemoteAddr(s.vaddr))),
+                readable: s.present >= s.memsz
+                    || (!s.perms.write && self.files.covers(RemoteAddr(s.vaddr))),
             })
             .collect()
     }
@@ -427,11 +467,17 @@ impl Memory for CoreOnly<'_> {
 fn parse_notes(mut bytes: &[u8], le: bool, out: &mut Vec<(u32, Vec<u8>)>) {
     let u32_at = |b: &[u8], o: usize| -> Option<u32> {
         let a: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
-        Some(if le { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) })
+        Some(if le {
+            u32::from_le_bytes(a)
+        } else {
+            u32::from_be_bytes(a)
+        })
     };
     let pad4 = |n: usize| n.checked_add(3).map(|v| v & !3);
     while bytes.len() >= 12 && out.len() < limits::MAX_NOTES {
-        let (Some(namesz), Some(descsz), Some(ntype)) = (u32_at(bytes, 0), u32_at(bytes, 4), u32_at(bytes, 8)) else {
+        let (Some(namesz), Some(descsz), Some(ntype)) =
+            (u32_at(bytes, 0), u32_at(bytes, 4), u32_at(bytes, 8))
+        else {
             return;
         };
         let Some(name_end) = pad4(namesz as usize).and_then(|n| n.checked_add(12)) else {
@@ -461,12 +507,20 @@ struct NoteReader {
 impl NoteReader {
     fn u32(&self, b: &[u8], off: usize) -> Option<u32> {
         let a: [u8; 4] = b.get(off..off.checked_add(4)?)?.try_into().ok()?;
-        Some(if self.le { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) })
+        Some(if self.le {
+            u32::from_le_bytes(a)
+        } else {
+            u32::from_be_bytes(a)
+        })
     }
 
     fn u16(&self, b: &[u8], off: usize) -> Option<u16> {
         let a: [u8; 2] = b.get(off..off.checked_add(2)?)?.try_into().ok()?;
-        Some(if self.le { u16::from_le_bytes(a) } else { u16::from_be_bytes(a) })
+        Some(if self.le {
+            u16::from_le_bytes(a)
+        } else {
+            u16::from_be_bytes(a)
+        })
     }
 
     fn word(&self, b: &[u8], off: usize) -> Option<u64> {
@@ -474,7 +528,11 @@ impl NoteReader {
             return self.u32(b, off).map(u64::from);
         }
         let a: [u8; 8] = b.get(off..off.checked_add(8)?)?.try_into().ok()?;
-        Some(if self.le { u64::from_le_bytes(a) } else { u64::from_be_bytes(a) })
+        Some(if self.le {
+            u64::from_le_bytes(a)
+        } else {
+            u64::from_be_bytes(a)
+        })
     }
 
     /// `struct elf_prstatus`: `pr_cursig` at 12, then `pr_pid` after the signal sets and the
@@ -482,7 +540,7 @@ impl NoteReader {
     fn prstatus(&self, d: &[u8], arch: Arch) -> Option<OsThread> {
         let w = self.ptr as usize;
         let pid_off = 12 + 4 + 2 * w; // elf_siginfo, cursig + pad, sigpend, sighold
-        let reg_off = pid_off + 16 + 8 * 2 * w; // 4 pids, 4 timevals
+        let reg_off = pid_off + 16 + 4 * 2 * w; // 4 pids, 4 timevals
         let tid = self.u32(d, pid_off)?;
         let cursig = u32::from(self.u16(d, 12).unwrap_or(0));
         let reg = |i: usize| self.word(d, reg_off + i * w);
@@ -514,7 +572,11 @@ impl NoteReader {
         let end = psargs.iter().position(|&b| b == 0).unwrap_or(psargs.len());
         let args = String::from_utf8_lossy(&psargs[..end]);
         if !args.trim().is_empty() {
-            info.argv = args.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            info.argv = args
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
     }
 
@@ -536,9 +598,11 @@ impl NoteReader {
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
             let base = table + i * 3 * w;
-            let (Some(start), Some(end), Some(pgoff)) =
-                (self.word(d, base), self.word(d, base + w), self.word(d, base + 2 * w))
-            else {
+            let (Some(start), Some(end), Some(pgoff)) = (
+                self.word(d, base),
+                self.word(d, base + w),
+                self.word(d, base + 2 * w),
+            ) else {
                 break;
             };
             let Some(name) = names.next() else { break };
@@ -559,7 +623,11 @@ fn executable_from_auxv(info: &ProcessInfo) -> Option<String> {
     const AT_ENTRY: u64 = 9;
     let find = |key| info.auxv.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
     for addr in [find(AT_ENTRY), find(AT_PHDR)].into_iter().flatten() {
-        if let Some(m) = info.mapped_files.iter().find(|m| m.start.0 <= addr && addr < m.end.0) {
+        if let Some(m) = info
+            .mapped_files
+            .iter()
+            .find(|m| m.start.0 <= addr && addr < m.end.0)
+        {
             return Some(m.path.clone());
         }
     }

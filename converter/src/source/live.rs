@@ -10,7 +10,9 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 use super::mapped_files::{FileResolver, MappedFile};
-use super::{Arch, Memory, OsThread, Perms, ProcessInfo, ReadError, ReadFailure, Region, RemoteAddr};
+use super::{
+    Arch, Memory, OsThread, Perms, ProcessInfo, ReadError, ReadFailure, Region, RemoteAddr,
+};
 use crate::error::Error;
 use crate::limits;
 
@@ -31,11 +33,13 @@ impl LiveProcess {
         let proc_dir = PathBuf::from(format!("/proc/{pid}"));
         let maps = fs::read_to_string(proc_dir.join("maps")).map_err(|e| Error::Process {
             pid,
-            what: "read its memory map (/proc/PID/maps)",
+            what: "read the memory map (/proc/PID/maps)",
             source: e,
         })?;
         let (regions, mapped_files) = parse_maps(&maps);
-        let executable = fs::read_link(proc_dir.join("exe")).ok().map(|p| p.to_string_lossy().into_owned());
+        let executable = fs::read_link(proc_dir.join("exe"))
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned());
         let argv = fs::read(proc_dir.join("cmdline"))
             .map(|b| {
                 b.split(|&c| c == 0)
@@ -47,7 +51,7 @@ impl LiveProcess {
         let mut tids: Vec<u32> = fs::read_dir(proc_dir.join("task"))
             .map_err(|e| Error::Process {
                 pid,
-                what: "list its threads (/proc/PID/task)",
+                what: "list the threads (/proc/PID/task)",
                 source: e,
             })?
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
@@ -85,7 +89,11 @@ impl LiveProcess {
             .iter()
             .map(|&tid| OsThread {
                 tid,
-                thread_pointer: if me.stopped.contains(&tid) { thread_pointer(tid) } else { None },
+                thread_pointer: if me.stopped.contains(&tid) {
+                    thread_pointer(tid)
+                } else {
+                    None
+                },
                 pc: None,
                 sp: None,
                 cursig: 0,
@@ -165,7 +173,8 @@ impl Memory for LiveProcess {
             iov_len: buf.len(),
         };
         // SAFETY: `local` describes `buf`, which we own mutably; the kernel checks `remote`.
-        let n = unsafe { libc::process_vm_readv(self.pid as libc::pid_t, &local, 1, &remote, 1, 0) };
+        let n =
+            unsafe { libc::process_vm_readv(self.pid as libc::pid_t, &local, 1, &remote, 1, 0) };
         if n >= 0 && n as usize == buf.len() {
             return Ok(());
         }
@@ -190,7 +199,10 @@ impl Memory for LiveProcess {
 
 impl LiveProcess {
     fn classify(&self, mut e: ReadError) -> ReadError {
-        let mapped = self.regions.iter().any(|r| r.start <= e.addr && e.addr < r.end);
+        let mapped = self
+            .regions
+            .iter()
+            .any(|r| r.start <= e.addr && e.addr < r.end);
         if !mapped {
             e.failure = ReadFailure::NotMapped;
         }
@@ -260,7 +272,9 @@ fn parse_maps(text: &str) -> (Vec<Region>, Vec<MappedFile>) {
             continue;
         };
         let path = it.collect::<Vec<_>>().join(" ");
-        let Some((s, e)) = range.split_once('-') else { continue };
+        let Some((s, e)) = range.split_once('-') else {
+            continue;
+        };
         let (Ok(start), Ok(end), Ok(off)) = (
             u64::from_str_radix(s, 16),
             u64::from_str_radix(e, 16),

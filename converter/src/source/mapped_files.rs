@@ -85,7 +85,11 @@ impl FileResolver {
         self.entry_of.clear();
         self.entries.clear();
         for m in &mappings {
-            let path = m.path.strip_suffix(" (deleted)").unwrap_or(&m.path).to_string();
+            let path = m
+                .path
+                .strip_suffix(" (deleted)")
+                .unwrap_or(&m.path)
+                .to_string();
             let i = *index.entry(path.clone()).or_insert_with(|| {
                 self.entries.push(Entry {
                     path,
@@ -138,7 +142,10 @@ impl FileResolver {
     }
 
     fn mapping_index(&self, addr: RemoteAddr) -> Option<usize> {
-        let i = self.mappings.partition_point(|m| m.start <= addr).checked_sub(1)?;
+        let i = self
+            .mappings
+            .partition_point(|m| m.start <= addr)
+            .checked_sub(1)?;
         (addr < self.mappings[i].end).then_some(i)
     }
 
@@ -241,8 +248,13 @@ impl FileResolver {
             return 0;
         };
         let n = (buf.len() as u64).min(m.end.0 - addr.0) as usize;
-        let Ok(off) = usize::try_from(off) else { return 0 };
-        let Some(src) = local.map.get(off..off.saturating_add(n).min(local.map.len())) else {
+        let Ok(off) = usize::try_from(off) else {
+            return 0;
+        };
+        let Some(src) = local
+            .map
+            .get(off..off.saturating_add(n).min(local.map.len()))
+        else {
             return 0;
         };
         buf[..src.len()].copy_from_slice(src);
@@ -251,7 +263,10 @@ impl FileResolver {
 
     /// Diagnostics collected while opening files.
     pub fn diagnostics(&self) -> Diagnostics {
-        self.diagnostics.lock().map(|g| g.clone()).unwrap_or_default()
+        self.diagnostics
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_default()
     }
 }
 

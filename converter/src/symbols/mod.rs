@@ -32,7 +32,9 @@ pub struct Module {
 impl Module {
     /// The run-time address of `name`, from `.dynsym` or `.symtab`.
     pub fn symbol(&self, name: &str) -> Option<RemoteAddr> {
-        self.symbols.get(name).map(|&v| RemoteAddr(v.wrapping_add(self.bias)))
+        self.symbols
+            .get(name)
+            .map(|&v| RemoteAddr(v.wrapping_add(self.bias)))
     }
 
     /// The file name without directories.
@@ -46,13 +48,25 @@ pub const WANTED: &[&str] = &[
     "_PyRuntime",
     "Py_Version",
     "PyFrame_Type",
-    "PyCode_Type",
     "PyGen_Type",
-    "_Py_NoneStruct",
-    "_Py_TrueStruct",
-    "_Py_FalseStruct",
-    "PyUnicode_Type",
+    // The builtin types, recognised by address even where their memory is missing.
+    "_PyNone_Type",
+    "PyEllipsis_Type",
+    "_PyNotImplemented_Type",
+    "PyBool_Type",
     "PyLong_Type",
+    "PyFloat_Type",
+    "PyUnicode_Type",
+    "PyBytes_Type",
+    "PyList_Type",
+    "PyTuple_Type",
+    "PyDict_Type",
+    "PySet_Type",
+    "PyFrozenSet_Type",
+    "PyCell_Type",
+    "PyCode_Type",
+    "PyModule_Type",
+    "PyType_Type",
 ];
 
 /// Opens the mapped file `path` as an ELF module of the process; `None` when the file is
@@ -61,7 +75,9 @@ pub fn load_module(files: &FileResolver, path: &str) -> Option<Module> {
     let base = files
         .mappings()
         .iter()
-        .filter(|m| m.file_offset == 0 && m.path.strip_suffix(" (deleted)").unwrap_or(&m.path) == path)
+        .filter(|m| {
+            m.file_offset == 0 && m.path.strip_suffix(" (deleted)").unwrap_or(&m.path) == path
+        })
         .map(|m| m.start)
         .min()?;
     let file = files.open(path)?;
@@ -122,8 +138,13 @@ pub fn build_id_in_file(bytes: &[u8]) -> Option<Vec<u8>> {
             goblin::container::Endian::Big
         },
     );
-    let phdrs =
-        goblin::elf::ProgramHeader::parse(bytes, hdr.e_phoff as usize, usize::from(hdr.e_phnum.min(256)), ctx).ok()?;
+    let phdrs = goblin::elf::ProgramHeader::parse(
+        bytes,
+        hdr.e_phoff as usize,
+        usize::from(hdr.e_phnum.min(256)),
+        ctx,
+    )
+    .ok()?;
     phdrs.iter().filter(|p| p.p_type == PT_NOTE).find_map(|p| {
         let start = usize::try_from(p.p_offset).ok()?;
         let end = start.checked_add(usize::try_from(p.p_filesz).ok()?)?;
@@ -144,7 +165,11 @@ pub fn build_id_in_memory(mem: &dyn Memory, base: RemoteAddr) -> Option<Vec<u8>>
     let ptr = if is64 { 8 } else { 4 };
     let r = Reader::new(mem, ptr, le);
     let (phoff, phentsize, phnum) = if is64 {
-        (r.u64(base.offset(32)?).ok()?, r.u16(base.offset(54)?).ok()?, r.u16(base.offset(56)?).ok()?)
+        (
+            r.u64(base.offset(32)?).ok()?,
+            r.u16(base.offset(54)?).ok()?,
+            r.u16(base.offset(56)?).ok()?,
+        )
     } else {
         (
             u64::from(r.u32(base.offset(28)?).ok()?),
@@ -158,7 +183,11 @@ pub fn build_id_in_memory(mem: &dyn Memory, base: RemoteAddr) -> Option<Vec<u8>>
         let ph = base.offset(phoff.checked_add(i.checked_mul(u64::from(phentsize))?)?)?;
         let p_type = r.u32(ph).ok()?;
         let (off, vaddr, filesz) = if is64 {
-            (r.u64(ph.offset(8)?).ok()?, r.u64(ph.offset(16)?).ok()?, r.u64(ph.offset(32)?).ok()?)
+            (
+                r.u64(ph.offset(8)?).ok()?,
+                r.u64(ph.offset(16)?).ok()?,
+                r.u64(ph.offset(32)?).ok()?,
+            )
         } else {
             (
                 u64::from(r.u32(ph.offset(4)?).ok()?),
@@ -179,7 +208,10 @@ pub fn build_id_in_memory(mem: &dyn Memory, base: RemoteAddr) -> Option<Vec<u8>>
             continue;
         }
         let mut notes = vec![0u8; filesz as usize];
-        if mem.read_exact(RemoteAddr(vaddr.wrapping_add(bias)), &mut notes).is_err() {
+        if mem
+            .read_exact(RemoteAddr(vaddr.wrapping_add(bias)), &mut notes)
+            .is_err()
+        {
             continue;
         }
         if let Some(id) = find_build_id_note(&notes, le) {
@@ -192,7 +224,11 @@ pub fn build_id_in_memory(mem: &dyn Memory, base: RemoteAddr) -> Option<Vec<u8>>
 fn find_build_id_note(mut b: &[u8], le: bool) -> Option<Vec<u8>> {
     let rd = |b: &[u8], o: usize| -> Option<u32> {
         let a: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
-        Some(if le { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) })
+        Some(if le {
+            u32::from_le_bytes(a)
+        } else {
+            u32::from_be_bytes(a)
+        })
     };
     while b.len() >= 12 {
         let namesz = rd(b, 0)? as usize;

@@ -57,7 +57,11 @@ fn frame(s: &Snapshot, f: &Frame, limits: ReprLimits) -> Value {
         let mut m = Map::new();
         for l in ls {
             let r = render(&s.objects, l.value, limits);
-            let type_name = s.objects.get(l.value).map(|o| o.type_name.clone()).unwrap_or_else(|| "?".into());
+            let type_name = s
+                .objects
+                .get(l.value)
+                .map(|o| o.type_name.clone())
+                .unwrap_or_else(|| "?".into());
             let mut v = json!({
                 "type": type_name,
                 "repr": r.text,

@@ -97,12 +97,20 @@ impl Renderer<'_> {
             ObjectKind::Int(IntValue::Decimal(d)) => self.out.push_str(d),
             ObjectKind::Int(IntValue::Huge { negative, bits }) => {
                 self.mark(Status::Truncated);
-                let _ = write!(self.out, "<{}int of {bits} bits>", if *negative { "negative " } else { "" });
+                let _ = write!(
+                    self.out,
+                    "<{}int of {bits} bits>",
+                    if *negative { "negative " } else { "" }
+                );
             }
             ObjectKind::Float(f) => self.out.push_str(&float_repr(*f)),
             ObjectKind::Str { text, length } => {
                 let shown = (text.char_count() as u64).min(self.limits.max_string as u64);
-                let cps: Vec<u32> = text.code_points().into_iter().take(shown as usize).collect();
+                let cps: Vec<u32> = text
+                    .code_points()
+                    .into_iter()
+                    .take(shown as usize)
+                    .collect();
                 self.out.push_str(&str_repr(&cps));
                 if shown < *length {
                     let _ = write!(self.out, "...(+{} chars)", length - shown);
@@ -151,7 +159,16 @@ impl Renderer<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn seq(&mut self, id: ObjId, open: &str, close: &str, items: &Items, depth: usize, top: bool, tuple: bool) {
+    fn seq(
+        &mut self,
+        id: ObjId,
+        open: &str,
+        close: &str,
+        items: &Items,
+        depth: usize,
+        top: bool,
+        tuple: bool,
+    ) {
         if !self.active.insert(id) {
             let _ = write!(self.out, "{open}...{close}");
             return;
@@ -278,7 +295,11 @@ pub fn str_repr(cps: &[u32]) -> String {
 pub fn bytes_repr(b: &[u8]) -> String {
     let has_single = b.contains(&b'\'');
     let has_double = b.contains(&b'"');
-    let quote = if has_single && !has_double { b'"' } else { b'\'' };
+    let quote = if has_single && !has_double {
+        b'"'
+    } else {
+        b'\''
+    };
     let mut s = String::with_capacity(b.len() + 3);
     s.push('b');
     s.push(char::from(quote));
@@ -315,7 +336,11 @@ pub fn float_repr(x: f64) -> String {
     let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    let digits = if digits.chars().all(|c| c == '0') { "0".to_string() } else { digits };
+    let digits = if digits.chars().all(|c| c == '0') {
+        "0".to_string()
+    } else {
+        digits
+    };
     let decpt = exp + 1;
     let mut s = String::new();
     if x.is_sign_negative() {

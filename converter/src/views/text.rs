@@ -53,7 +53,11 @@ fn header(s: &Snapshot, out: &mut String) {
         let _ = writeln!(out, "Command: {}", s.process.argv.join(" "));
     }
     if let Some(sig) = s.process.signal {
-        let _ = writeln!(out, "Signal: {} ({sig})", signal_name(sig).unwrap_or("unknown"));
+        let _ = writeln!(
+            out,
+            "Signal: {} ({sig})",
+            signal_name(sig).unwrap_or("unknown")
+        );
     }
 }
 

@@ -213,12 +213,19 @@ impl DebugOffsets {
         let minor = ((version_hex >> 16) & 0xff) as u8;
         // The schema for this version first (the newest one not newer than it), then the rest.
         let mut order: Vec<&(u8, &str, &[&str])> = SCHEMAS.iter().collect();
-        order.sort_by_key(|(from, _, _)| if *from <= minor { minor - from } else { 100 + from - minor });
+        order.sort_by_key(|(from, _, _)| {
+            if *from <= minor {
+                minor - from
+            } else {
+                100 + from - minor
+            }
+        });
         for (_, name, schema) in order {
             if words.len() < schema.len() {
                 continue;
             }
-            let fields: HashMap<&'static str, u64> = schema.iter().copied().zip(words.iter().copied()).collect();
+            let fields: HashMap<&'static str, u64> =
+                schema.iter().copied().zip(words.iter().copied()).collect();
             let d = DebugOffsets {
                 version_hex,
                 free_threaded: fields.get("free_threaded").copied().unwrap_or(0) != 0,
@@ -243,8 +250,12 @@ impl DebugOffsets {
             && expect("list_object.ob_item", 3 * ptr)
             && expect("float_object.ob_fval", 2 * ptr)
             && self.get("unicode_object.length") == Some(2 * ptr)
-            && self.get("thread_state.size").is_some_and(|s| s > 0 && s < 1 << 20)
-            && self.get("code_object.size").is_some_and(|s| s > 0 && s < 1 << 16)
+            && self
+                .get("thread_state.size")
+                .is_some_and(|s| s > 0 && s < 1 << 20)
+            && self
+                .get("code_object.size")
+                .is_some_and(|s| s > 0 && s < 1 << 16)
     }
 
     /// How many words of the dump to read to parse any known schema.
@@ -264,11 +275,20 @@ impl DebugOffsets {
                 }
             }
         };
-        set("runtime_state.interpreters_head", &mut layout.runtime.interpreters_head);
+        set(
+            "runtime_state.interpreters_head",
+            &mut layout.runtime.interpreters_head,
+        );
         set("interpreter_state.id", &mut layout.interp.id);
         set("interpreter_state.next", &mut layout.interp.next);
-        set("interpreter_state.threads_head", &mut layout.interp.tstate_head);
-        set("interpreter_state.imports_modules", &mut layout.interp.modules);
+        set(
+            "interpreter_state.threads_head",
+            &mut layout.interp.tstate_head,
+        );
+        set(
+            "interpreter_state.imports_modules",
+            &mut layout.interp.modules,
+        );
         set("interpreter_state.sysdict", &mut layout.interp.sysdict);
         set("interpreter_state.builtins", &mut layout.interp.builtins);
         set("thread_state.prev", &mut layout.tstate.prev);
@@ -332,7 +352,10 @@ impl DebugOffsets {
         set("bytes_object.ob_sval", &mut layout.bytes.ob_sval);
         set("unicode_object.state", &mut layout.unicode.state);
         set("unicode_object.length", &mut layout.unicode.length);
-        set("unicode_object.asciiobject_size", &mut layout.unicode.ascii_size);
+        set(
+            "unicode_object.asciiobject_size",
+            &mut layout.unicode.ascii_size,
+        );
         // The GIL: `ceval.gil` is a pointer to the interpreter's own `_gil` on 3.12+.
         if let Some(g) = self.get("interpreter_state.ceval_gil") {
             let mut off = match layout.runtime.gil {
@@ -348,8 +371,18 @@ impl DebugOffsets {
             self.get("interpreter_state.gil_runtime_state_holder"),
         ) {
             if let (Some(l), Some(h)) = (locked.checked_sub(base), holder.checked_sub(base)) {
-                set_plain(&mut changed, "gil_runtime_state.locked", &mut layout.runtime.gil_locked, l);
-                set_plain(&mut changed, "gil_runtime_state.holder", &mut layout.runtime.gil_last_holder, h);
+                set_plain(
+                    &mut changed,
+                    "gil_runtime_state.locked",
+                    &mut layout.runtime.gil_locked,
+                    l,
+                );
+                set_plain(
+                    &mut changed,
+                    "gil_runtime_state.holder",
+                    &mut layout.runtime.gil_last_holder,
+                    h,
+                );
             }
         }
         changed

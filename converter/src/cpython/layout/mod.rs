@@ -102,6 +102,8 @@ pub struct ThreadStateLayout {
     pub thread_id: u64,
     /// `native_thread_id` (3.11+): the OS thread id.
     pub native_thread_id: Option<u64>,
+    /// `datastack_top` (3.11+): the end of the innermost frame pushed on the data stack.
+    pub datastack_top: Option<u64>,
 }
 
 /// The path from a thread state to its innermost frame.
@@ -213,6 +215,21 @@ pub enum Bytecode {
     Inline {
         co_code_adaptive: u64,
         co_firsttraceable: u64,
+        /// Words a frame of this code takes on the data stack.
+        frame_size: FrameSize,
+    },
+}
+
+/// How many words a frame takes on the data stack (3.11+).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameSize {
+    /// `co_framesize`, an int (3.12+).
+    Field(u64),
+    /// `co_nlocalsplus + co_stacksize + FRAME_SPECIALS_SIZE` (3.11).
+    Computed {
+        co_nlocalsplus: u64,
+        co_stacksize: u64,
+        specials: u64,
     },
 }
 

@@ -103,7 +103,9 @@ impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
             id: addr.0,
             type_name,
             type_qualname,
-            kind: ObjectKind::Unreadable { reason: e.to_string() },
+            kind: ObjectKind::Unreadable {
+                reason: e.to_string(),
+            },
         };
         if addr.is_null() {
             return Object {
@@ -132,11 +134,19 @@ impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
     }
 
     fn items(&mut self, addrs: Vec<RemoteAddr>, length: u64, budget: usize) -> Items {
-        let items = addrs.into_iter().map(|a| self.collect(a, budget.saturating_sub(1))).collect();
+        let items = addrs
+            .into_iter()
+            .map(|a| self.collect(a, budget.saturating_sub(1)))
+            .collect();
         Items { items, length }
     }
 
-    fn read_kind(&mut self, addr: RemoteAddr, as_builtin: Option<Builtin>, budget: usize) -> Result<ObjectKind, ReadError> {
+    fn read_kind(
+        &mut self,
+        addr: RemoteAddr,
+        as_builtin: Option<Builtin>,
+        budget: usize,
+    ) -> Result<ObjectKind, ReadError> {
         let rd = self.rd;
         let lim = self.limits;
         // Containers below the depth budget keep only their length.
@@ -176,7 +186,12 @@ impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
                 let (pairs, length) = rd.dict_items(addr, n)?;
                 let items = pairs
                     .into_iter()
-                    .map(|(k, v)| (self.collect(k, budget.saturating_sub(1)), self.collect(v, budget.saturating_sub(1))))
+                    .map(|(k, v)| {
+                        (
+                            self.collect(k, budget.saturating_sub(1)),
+                            self.collect(v, budget.saturating_sub(1)),
+                        )
+                    })
                     .collect();
                 ObjectKind::Dict(Entries { items, length })
             }

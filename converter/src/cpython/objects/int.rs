@@ -54,10 +54,19 @@ mod tests {
         assert_eq!(to_decimal(&[], 30, false), IntValue::Decimal("0".into()));
         assert_eq!(to_decimal(&[42], 30, true), IntValue::Decimal("-42".into()));
         let v: u128 = (1u128 << 100) + 12345;
-        assert_eq!(to_decimal(&digits30(v), 30, false), IntValue::Decimal(v.to_string()));
+        assert_eq!(
+            to_decimal(&digits30(v), 30, false),
+            IntValue::Decimal(v.to_string())
+        );
         let v: u128 = 10u128.pow(27);
-        assert_eq!(to_decimal(&digits30(v), 30, false), IntValue::Decimal(v.to_string()));
+        assert_eq!(
+            to_decimal(&digits30(v), 30, false),
+            IntValue::Decimal(v.to_string())
+        );
         // 15-bit digits
-        assert_eq!(to_decimal(&[0x7fff, 1], 15, false), IntValue::Decimal((0x7fff + (1 << 15)).to_string()));
+        assert_eq!(
+            to_decimal(&[0x7fff, 1], 15, false),
+            IntValue::Decimal((0x7fff + (1 << 15)).to_string())
+        );
     }
 }

@@ -42,7 +42,51 @@ pub enum Builtin {
     Type,
 }
 
+/// The symbol of each builtin type object.
+pub const BUILTIN_SYMBOLS: &[(&str, Builtin)] = &[
+    ("_PyNone_Type", Builtin::None),
+    ("PyEllipsis_Type", Builtin::Ellipsis),
+    ("_PyNotImplemented_Type", Builtin::NotImplemented),
+    ("PyBool_Type", Builtin::Bool),
+    ("PyLong_Type", Builtin::Int),
+    ("PyFloat_Type", Builtin::Float),
+    ("PyUnicode_Type", Builtin::Str),
+    ("PyBytes_Type", Builtin::Bytes),
+    ("PyList_Type", Builtin::List),
+    ("PyTuple_Type", Builtin::Tuple),
+    ("PyDict_Type", Builtin::Dict),
+    ("PySet_Type", Builtin::Set),
+    ("PyFrozenSet_Type", Builtin::FrozenSet),
+    ("PyCell_Type", Builtin::Cell),
+    ("PyCode_Type", Builtin::Code),
+    ("PyModule_Type", Builtin::Module),
+    ("PyType_Type", Builtin::Type),
+];
+
 impl Builtin {
+    /// Its `tp_name`.
+    pub fn tp_name(self) -> &'static str {
+        match self {
+            Builtin::None => "NoneType",
+            Builtin::Ellipsis => "ellipsis",
+            Builtin::NotImplemented => "NotImplementedType",
+            Builtin::Bool => "bool",
+            Builtin::Int => "int",
+            Builtin::Float => "float",
+            Builtin::Str => "str",
+            Builtin::Bytes => "bytes",
+            Builtin::List => "list",
+            Builtin::Tuple => "tuple",
+            Builtin::Dict => "dict",
+            Builtin::Set => "set",
+            Builtin::FrozenSet => "frozenset",
+            Builtin::Cell => "cell",
+            Builtin::Code => "code",
+            Builtin::Module => "module",
+            Builtin::Type => "type",
+        }
+    }
+
     /// The builtin whose `tp_name` is `name` (static types only).
     fn from_tp_name(name: &str) -> Option<Builtin> {
         Some(match name {
@@ -92,11 +136,35 @@ pub struct TypeInfo {
     pub cached_keys: RemoteAddr,
 }
 
+impl TypeInfo {
+    /// What is known of a builtin type without reading it.
+    fn builtin(addr: RemoteAddr, b: Builtin) -> TypeInfo {
+        TypeInfo {
+            addr,
+            display: b.tp_name().to_string(),
+            qualname: b.tp_name().to_string(),
+            module: "builtins".into(),
+            flags: 0,
+            basicsize: 0,
+            itemsize: 0,
+            dictoffset: 0,
+            tp_repr: 0,
+            base: RemoteAddr::NULL,
+            heap: false,
+            builtin: Some(b),
+            repr_as: Some(b),
+            cached_keys: RemoteAddr::NULL,
+        }
+    }
+}
+
 /// Decodes objects; caches type information.
 pub struct ObjReader<'a> {
     pub r: Reader<'a>,
     pub layout: &'a Layout,
     types: RefCell<HashMap<u64, Rc<TypeInfo>>>,
+    /// Builtin type objects by address, from the symbol tables.
+    known: HashMap<u64, Builtin>,
 }
 
 fn bad(addr: RemoteAddr) -> ReadError {
@@ -113,7 +181,15 @@ impl<'a> ObjReader<'a> {
             r,
             layout,
             types: RefCell::new(HashMap::new()),
+            known: HashMap::new(),
         }
+    }
+
+    /// Builtin types by address (from symbols), so they are recognised even when their type
+    /// object's memory is missing from the dump.
+    pub fn with_known_types(mut self, known: HashMap<u64, Builtin>) -> Self {
+        self.known = known;
+        self
     }
 
     fn ptr(&self) -> u64 {
@@ -140,7 +216,17 @@ impl<'a> ObjReader<'a> {
         if let Some(info) = self.types.borrow().get(&t.0) {
             return Ok(info.clone());
         }
-        let info = Rc::new(self.read_type(t, 0)?);
+        let info = match (self.read_type(t, 0), self.known.get(&t.0)) {
+            (Ok(mut info), Some(&b)) => {
+                // The address decides; the name in memory is only a cross-check.
+                info.builtin = Some(b);
+                info.repr_as = Some(b);
+                Rc::new(info)
+            }
+            (Ok(info), None) => Rc::new(info),
+            (Err(_), Some(&b)) => Rc::new(TypeInfo::builtin(t, b)),
+            (Err(e), None) => return Err(e),
+        };
         self.types.borrow_mut().insert(t.0, info.clone());
         Ok(info)
     }
@@ -153,7 +239,8 @@ impl<'a> ObjReader<'a> {
         let flags = self.r.word_at(t, tl.tp_flags)?;
         let heap = flags & tp_flags::HEAPTYPE != 0;
         let name_ptr = self.r.ptr_at(t, tl.tp_name)?;
-        let tp_name = String::from_utf8_lossy(&self.r.c_string(name_ptr, limits::MAX_C_STRING)?).into_owned();
+        let tp_name =
+            String::from_utf8_lossy(&self.r.c_string(name_ptr, limits::MAX_C_STRING)?).into_owned();
         let basicsize = self.r.ssize_at(t, tl.tp_basicsize).unwrap_or(0);
         let itemsize = self.r.ssize_at(t, tl.tp_itemsize).unwrap_or(0);
         let dictoffset = self.r.ssize_at(t, tl.tp_dictoffset).unwrap_or(0);
@@ -182,14 +269,20 @@ impl<'a> ObjReader<'a> {
                 None => ("builtins".to_string(), tp_name.clone()),
             }
         };
-        let builtin = if heap { None } else { Builtin::from_tp_name(&tp_name) };
+        let builtin = if heap {
+            None
+        } else {
+            Builtin::from_tp_name(&tp_name)
+        };
         let display = if module == "builtins" {
             qualname.clone()
         } else {
             format!("{module}.{qualname}")
         };
         let cached_keys = if heap {
-            self.r.ptr_at(t, tl.ht_cached_keys).unwrap_or(RemoteAddr::NULL)
+            self.r
+                .ptr_at(t, tl.ht_cached_keys)
+                .unwrap_or(RemoteAddr::NULL)
         } else {
             RemoteAddr::NULL
         };
@@ -223,7 +316,10 @@ impl<'a> ObjReader<'a> {
     /// A `str` that is expected to be short (names, file names): lossless up to
     /// `MAX_NAME_CHARS`, lone surrogates replaced.
     pub fn str_plain(&self, obj: RemoteAddr) -> Result<String, ReadError> {
-        Ok(self.str_value(obj, limits::MAX_NAME_CHARS)?.0.to_string_lossy())
+        Ok(self
+            .str_value(obj, limits::MAX_NAME_CHARS)?
+            .0
+            .to_string_lossy())
     }
 
     /// The first `max_chars` characters of a `str` and its full length.
@@ -249,7 +345,8 @@ impl<'a> ObjReader<'a> {
             _ => return Err(bad(obj)),
         };
         let data = if compact {
-            self.r.at(obj, if ascii { u.ascii_size } else { u.compact_size })?
+            self.r
+                .at(obj, if ascii { u.ascii_size } else { u.compact_size })?
         } else {
             self.r.ptr_at(obj, u.legacy_data)?
         };
@@ -260,10 +357,14 @@ impl<'a> ObjReader<'a> {
             1 if ascii => PyText::Utf8(raw.iter().map(|&b| char::from(b & 0x7f)).collect()),
             1 => PyText::Utf8(raw.iter().map(|&b| char::from(b)).collect()),
             2 => PyText::from_code_points(
-                raw.chunks_exact(2).map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))).collect(),
+                raw.chunks_exact(2)
+                    .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]])))
+                    .collect(),
             ),
             _ => PyText::from_code_points(
-                raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+                raw.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
             ),
         };
         Ok((text, length))
@@ -286,7 +387,9 @@ impl<'a> ObjReader<'a> {
     pub fn bytes_value(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<u8>, u64), ReadError> {
         let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
         let n = len.min(max as u64) as usize;
-        let data = self.r.bytes(self.r.at(obj, self.layout.bytes.ob_sval)?, n)?;
+        let data = self
+            .r
+            .bytes(self.r.at(obj, self.layout.bytes.ob_sval)?, n)?;
         Ok((data, len))
     }
 
@@ -314,10 +417,18 @@ impl<'a> ObjReader<'a> {
             });
         }
         let base = self.r.at(obj, l.ob_digit)?;
-        let raw = self.r.bytes(base, (ndigits * u64::from(l.digit_size)) as usize)?;
+        let raw = self
+            .r
+            .bytes(base, (ndigits * u64::from(l.digit_size)) as usize)?;
         let digits: Vec<u32> = match l.digit_size {
-            2 => raw.chunks_exact(2).map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))).collect(),
-            _ => raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+            2 => raw
+                .chunks_exact(2)
+                .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]])))
+                .collect(),
+            _ => raw
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
         };
         Ok(int::to_decimal(&digits, l.digit_bits, negative))
     }
@@ -337,7 +448,9 @@ impl<'a> ObjReader<'a> {
     /// A C array of `n` pointers at `at`.
     fn ptr_array(&self, at: RemoteAddr, n: u64) -> Result<Vec<RemoteAddr>, ReadError> {
         let p = self.ptr();
-        let raw = self.r.bytes(at, usize::try_from(n * p).map_err(|_| bad(at))?)?;
+        let raw = self
+            .r
+            .bytes(at, usize::try_from(n * p).map_err(|_| bad(at))?)?;
         Ok(raw
             .chunks_exact(p as usize)
             .map(|c| {
@@ -349,14 +462,25 @@ impl<'a> ObjReader<'a> {
     }
 
     /// The first `max` items of a tuple and its length.
-    pub fn tuple_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
+    pub fn tuple_items(
+        &self,
+        obj: RemoteAddr,
+        max: usize,
+    ) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
         let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
         let n = len.min(max as u64);
-        Ok((self.ptr_array(self.r.at(obj, self.layout.tuple.ob_item)?, n)?, len))
+        Ok((
+            self.ptr_array(self.r.at(obj, self.layout.tuple.ob_item)?, n)?,
+            len,
+        ))
     }
 
     /// The first `max` items of a list and its length.
-    pub fn list_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
+    pub fn list_items(
+        &self,
+        obj: RemoteAddr,
+        max: usize,
+    ) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
         let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
         let n = len.min(max as u64);
         if n == 0 {
@@ -368,25 +492,37 @@ impl<'a> ObjReader<'a> {
 
     /// The first `max` entries of a set or frozenset, in table order (as Python iterates),
     /// and its length.
-    pub fn set_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
+    pub fn set_items(
+        &self,
+        obj: RemoteAddr,
+        max: usize,
+    ) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
         let s = &self.layout.set;
         let used = u64::try_from(self.r.ssize_at(obj, s.used)?).map_err(|_| bad(obj))?;
         let mask = self.r.word_at(obj, s.mask)?;
         let table = self.r.ptr_at(obj, s.table)?;
-        let slots = mask.checked_add(1).filter(|&n| n <= limits::MAX_TABLE_SLOTS).ok_or_else(|| bad(obj))?;
+        let slots = mask
+            .checked_add(1)
+            .filter(|&n| n <= limits::MAX_TABLE_SLOTS)
+            .ok_or_else(|| bad(obj))?;
         let mut out = Vec::new();
         let mut i = 0;
         // Read the table in chunks; stop as soon as enough live entries were seen.
         while i < slots && (out.len() as u64) < used.min(max as u64) {
             let n = (slots - i).min(1024);
-            let raw = self
-                .r
-                .bytes(self.r.at(table, i * s.entry_size)?, usize::try_from(n * s.entry_size).map_err(|_| bad(obj))?)?;
+            let raw = self.r.bytes(
+                self.r.at(table, i * s.entry_size)?,
+                usize::try_from(n * s.entry_size).map_err(|_| bad(obj))?,
+            )?;
             let w = self.ptr() as usize;
             for e in raw.chunks_exact(s.entry_size as usize) {
                 let key = le_word(e.get(..w).unwrap_or(&[]));
                 let hash = le_word(e.get(w..2 * w).unwrap_or(&[]));
-                let hash = if w == 4 { i64::from(hash as u32 as i32) } else { hash as i64 };
+                let hash = if w == 4 {
+                    i64::from(hash as u32 as i32)
+                } else {
+                    hash as i64
+                };
                 // Empty slots have no key; deleted ones hold the dummy key with hash -1.
                 if key != 0 && hash != -1 && out.len() < max {
                     out.push(RemoteAddr(key));
@@ -398,7 +534,11 @@ impl<'a> ObjReader<'a> {
     }
 
     /// The first `max` (key, value) pairs of a dict in iteration order, and its length.
-    pub fn dict_items(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<(RemoteAddr, RemoteAddr)>, u64), ReadError> {
+    pub fn dict_items(
+        &self,
+        obj: RemoteAddr,
+        max: usize,
+    ) -> Result<(Vec<(RemoteAddr, RemoteAddr)>, u64), ReadError> {
         let d = &self.layout.dict;
         let used = u64::try_from(self.r.ssize_at(obj, d.ma_used)?).map_err(|_| bad(obj))?;
         let keys = self.r.ptr_at(obj, d.ma_keys)?;
@@ -433,7 +573,10 @@ impl<'a> ObjReader<'a> {
                 } else {
                     8
                 };
-                let idx_bytes = size.checked_mul(ix).filter(|&b| b <= limits::MAX_TABLE_SLOTS * 8).ok_or_else(|| bad(keys))?;
+                let idx_bytes = size
+                    .checked_mul(ix)
+                    .filter(|&b| b <= limits::MAX_TABLE_SLOTS * 8)
+                    .ok_or_else(|| bad(keys))?;
                 let nentries = self.r.word_at(keys, dk_nentries)?;
                 (nentries, self.r.at(keys, dk_indices + idx_bytes)?, true)
             }
@@ -450,13 +593,21 @@ impl<'a> ObjReader<'a> {
                 }
                 let kind = self.r.u8_at(keys, dk_kind)?;
                 let nentries = self.r.word_at(keys, dk_nentries)?;
-                (nentries, self.r.at(keys, dk_indices + (1u64 << log2_ib))?, kind == 0)
+                (
+                    nentries,
+                    self.r.at(keys, dk_indices + (1u64 << log2_ib))?,
+                    kind == 0,
+                )
             }
         };
         if nentries > limits::MAX_TABLE_SLOTS {
             return Err(bad(keys));
         }
-        let esize = if general { d.entry_size } else { d.unicode_entry_size.unwrap_or(d.entry_size) };
+        let esize = if general {
+            d.entry_size
+        } else {
+            d.unicode_entry_size.unwrap_or(d.entry_size)
+        };
         // Key and value positions within an entry: general entries start with the hash.
         let (koff, voff) = if general { (p, 2 * p) } else { (0, p) };
         let entry = |i: u64| -> Result<(RemoteAddr, RemoteAddr), ReadError> {
@@ -529,14 +680,25 @@ impl<'a> ObjReader<'a> {
     }
 
     /// Looks up a str key in a dict by comparing text (no hashing).
-    pub fn dict_get_str(&self, dict: RemoteAddr, key: &str) -> Result<Option<RemoteAddr>, ReadError> {
+    pub fn dict_get_str(
+        &self,
+        dict: RemoteAddr,
+        key: &str,
+    ) -> Result<Option<RemoteAddr>, ReadError> {
         let (items, _) = self.dict_items(dict, limits::MAX_TABLE_SLOTS as usize)?;
-        Ok(items.into_iter().find(|(k, _)| self.str_equals(*k, key)).map(|(_, v)| v))
+        Ok(items
+            .into_iter()
+            .find(|(k, _)| self.str_equals(*k, key))
+            .map(|(_, v)| v))
     }
 
     /// The attributes of an instance: its `__dict__`, or its managed dict / inline values.
     /// Empty when it has neither.
-    pub fn instance_attrs(&self, obj: RemoteAddr, max: usize) -> Result<Vec<(RemoteAddr, RemoteAddr)>, ReadError> {
+    pub fn instance_attrs(
+        &self,
+        obj: RemoteAddr,
+        max: usize,
+    ) -> Result<Vec<(RemoteAddr, RemoteAddr)>, ReadError> {
         let t = self.type_of(obj)?;
         let p = self.ptr();
         let word_before = |n: u64| -> Result<RemoteAddr, ReadError> {
@@ -584,7 +746,9 @@ impl<'a> ObjReader<'a> {
                 if t.flags & inline_values_flag == 0 || t.cached_keys.is_null() {
                     return Ok(Vec::new());
                 }
-                let values = self.r.at(obj, u64::try_from(t.basicsize).map_err(|_| bad(obj))?)?;
+                let values = self
+                    .r
+                    .at(obj, u64::try_from(t.basicsize).map_err(|_| bad(obj))?)?;
                 if let DictValuesLayout::OrderAfter { valid, .. } = self.layout.dict.values {
                     if self.r.u8_at(values, valid)? == 0 {
                         return Ok(Vec::new());
@@ -601,9 +765,11 @@ impl<'a> ObjReader<'a> {
                 } else {
                     // Negative: counted from the end of a variable-size object.
                     let n = self.ob_size(obj)?.unsigned_abs();
-                    let size = (t.basicsize as u64).saturating_add(n.saturating_mul(t.itemsize as u64));
+                    let size =
+                        (t.basicsize as u64).saturating_add(n.saturating_mul(t.itemsize as u64));
                     let size = (size + p - 1) & !(p - 1);
-                    size.checked_add_signed(t.dictoffset).ok_or_else(|| bad(obj))?
+                    size.checked_add_signed(t.dictoffset)
+                        .ok_or_else(|| bad(obj))?
                 };
                 dict_or_empty(self.r.ptr_at(obj, off)?)
             }
@@ -611,9 +777,16 @@ impl<'a> ObjReader<'a> {
     }
 
     /// One attribute of an instance by name.
-    pub fn instance_attr(&self, obj: RemoteAddr, name: &str) -> Result<Option<RemoteAddr>, ReadError> {
+    pub fn instance_attr(
+        &self,
+        obj: RemoteAddr,
+        name: &str,
+    ) -> Result<Option<RemoteAddr>, ReadError> {
         let attrs = self.instance_attrs(obj, limits::MAX_TABLE_SLOTS as usize)?;
-        Ok(attrs.into_iter().find(|(k, _)| self.str_equals(*k, name)).map(|(_, v)| v))
+        Ok(attrs
+            .into_iter()
+            .find(|(k, _)| self.str_equals(*k, name))
+            .map(|(_, v)| v))
     }
 
     /// `ob_ref` of a cell.

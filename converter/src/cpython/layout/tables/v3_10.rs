@@ -56,6 +56,8 @@ pub(super) const LAYOUT: Layout = Layout {
         thread_id: 176,
         // no native_thread_id before 3.11
         native_thread_id: None,
+        // frames are heap objects before 3.11
+        datastack_top: None,
     },
     frame: FrameLayout::Object(FrameObjectLayout {
         // offsetof(PyFrameObject, f_back)

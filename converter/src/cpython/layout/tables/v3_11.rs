@@ -60,6 +60,8 @@ pub(super) const LAYOUT: Layout = Layout {
         thread_id: 152,
         // offsetof(PyThreadState, native_thread_id)
         native_thread_id: Some(160),
+        // offsetof(PyThreadState, datastack_top)
+        datastack_top: Some(304),
     },
     frame: FrameLayout::Interpreter(InterpreterFrameLayout {
         // offsetof(_PyInterpreterFrame, f_code)
@@ -103,6 +105,14 @@ pub(super) const LAYOUT: Layout = Layout {
             co_code_adaptive: 184,
             // offsetof(PyCodeObject, _co_firsttraceable)
             co_firsttraceable: 168,
+            frame_size: FrameSize::Computed {
+                // offsetof(PyCodeObject, co_nlocalsplus)
+                co_nlocalsplus: 76,
+                // offsetof(PyCodeObject, co_stacksize)
+                co_stacksize: 68,
+                // FRAME_SPECIALS_SIZE
+                specials: 9,
+            },
         },
     },
     type_object: TypeLayout {

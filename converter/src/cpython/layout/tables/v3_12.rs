@@ -60,6 +60,8 @@ pub(super) const LAYOUT: Layout = Layout {
         thread_id: 136,
         // offsetof(PyThreadState, native_thread_id)
         native_thread_id: Some(144),
+        // offsetof(PyThreadState, datastack_top)
+        datastack_top: Some(240),
     },
     frame: FrameLayout::Interpreter(InterpreterFrameLayout {
         // offsetof(_PyInterpreterFrame, f_code)
@@ -103,6 +105,8 @@ pub(super) const LAYOUT: Layout = Layout {
             co_code_adaptive: 192,
             // offsetof(PyCodeObject, _co_firsttraceable)
             co_firsttraceable: 176,
+            // offsetof(PyCodeObject, co_framesize)
+            frame_size: FrameSize::Field(76),
         },
     },
     type_object: TypeLayout {

@@ -56,6 +56,8 @@ pub(super) const LAYOUT: Layout = Layout {
         thread_id: 152,
         // offsetof(PyThreadState, native_thread_id)
         native_thread_id: Some(160),
+        // offsetof(PyThreadState, datastack_top)
+        datastack_top: Some(240),
     },
     frame: FrameLayout::Interpreter(InterpreterFrameLayout {
         // offsetof(_PyInterpreterFrame, f_executable)
@@ -99,6 +101,8 @@ pub(super) const LAYOUT: Layout = Layout {
             co_code_adaptive: 200,
             // offsetof(PyCodeObject, _co_firsttraceable)
             co_firsttraceable: 184,
+            // offsetof(PyCodeObject, co_framesize)
+            frame_size: FrameSize::Field(76),
         },
     },
     type_object: TypeLayout {
