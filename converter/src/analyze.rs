@@ -112,3 +112,37 @@ pub fn snapshot_live(
     fill_source_lines(&mut snap);
     Ok(snap)
 }
+
+/// Any bytes as a core, through the reader and the CPython walkers, touching every accessor.
+/// For the fuzzer and the property tests: must return, never panic.
+pub fn exercise_core_bytes(data: &[u8]) {
+    let Ok(core) = CoreFile::from_bytes(data) else {
+        return;
+    };
+    let _ = core.regions();
+    let _ = core.diagnostics();
+    let mut buf = [0u8; 16];
+    for r in core.regions() {
+        let _ = core.read_exact(r.start, &mut buf);
+        let _ = core.read_exact(crate::source::RemoteAddr(r.end.0.saturating_sub(8)), &mut buf);
+    }
+    let opts = ReadOptions::default();
+    if let Ok(snap) = cpython::read_snapshot(
+        &core,
+        core.files(),
+        core.process_info(),
+        core.ptr_size(),
+        core.little_endian(),
+        "fuzz input",
+        &opts,
+    ) {
+        let _ = crate::views::json::to_json(&snap, crate::limits::ReprLimits::JSON);
+        let _ = crate::views::text::to_text(
+            &snap,
+            crate::views::text::TextOptions {
+                locals: true,
+                limits: crate::limits::ReprLimits::HUMAN,
+            },
+        );
+    }
+}

@@ -37,8 +37,9 @@ pub const MAX_SOURCE_FILE: u64 = 64 << 20;
 pub const MAX_SCAN_BYTES: u64 = 1 << 30;
 /// Entries of a dict's or set's table that are visited.
 pub const MAX_TABLE_SLOTS: u64 = 1 << 24;
-/// Digits of an int decoded (about 300,000 decimal digits).
-pub const MAX_INT_DIGITS: u64 = 1 << 15;
+/// 30-bit digits of an int decoded (about 18,000 decimal digits; Python itself refuses to
+/// print more than 4,300 by default). Conversion is quadratic in this.
+pub const MAX_INT_DIGITS: u64 = 2048;
 
 /// Rendering of values (`repr`), the defaults of the CLI's options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

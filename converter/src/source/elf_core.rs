@@ -59,20 +59,6 @@ pub struct CoreFile {
     diagnostics: Diagnostics,
 }
 
-/// Entry point for the fuzzer and the property tests: parse `bytes` as a core and touch every
-/// accessor. Never panics.
-pub const CORE_FUZZ_ENTRY: fn(&[u8]) = |bytes| {
-    if let Ok(core) = CoreFile::parse_bytes(bytes) {
-        let _ = core.process_info();
-        let _ = core.regions();
-        let mut buf = [0u8; 16];
-        for seg in &core.segments {
-            let _ = core.read_exact(RemoteAddr(seg.vaddr), &mut buf);
-            let _ = core.read_exact(RemoteAddr(seg.end().saturating_sub(8)), &mut buf);
-        }
-    }
-};
-
 impl CoreFile {
     /// Opens and parses a core file. `files` finds the mapped files on this machine.
     pub fn open(path: &Path, files: FileResolver) -> Result<CoreFile, Error> {
@@ -94,7 +80,8 @@ impl CoreFile {
         Ok(core)
     }
 
-    fn parse_bytes(bytes: &[u8]) -> Result<CoreFile, Error> {
+    /// Parses a core held in memory (tests and fuzzing); no files on disk are used.
+    pub fn from_bytes(bytes: &[u8]) -> Result<CoreFile, Error> {
         let mut anon = memmap2::MmapMut::map_anon(bytes.len().max(1)).map_err(|e| Error::Open {
             path: PathBuf::from("<memory>"),
             source: e,

@@ -11,7 +11,7 @@ mod mapped_files;
 mod reader;
 
 pub use addr::RemoteAddr;
-pub use elf_core::{CoreFile, CORE_FUZZ_ENTRY};
+pub use elf_core::CoreFile;
 pub use live::LiveProcess;
 pub use mapped_files::{FileResolver, LocalFile, MappedFile};
 pub use reader::Reader;
