@@ -124,7 +124,10 @@ pub fn exercise_core_bytes(data: &[u8]) {
     let mut buf = [0u8; 16];
     for r in core.regions() {
         let _ = core.read_exact(r.start, &mut buf);
-        let _ = core.read_exact(crate::source::RemoteAddr(r.end.0.saturating_sub(8)), &mut buf);
+        let _ = core.read_exact(
+            crate::source::RemoteAddr(r.end.0.saturating_sub(8)),
+            &mut buf,
+        );
     }
     let opts = ReadOptions::default();
     if let Ok(snap) = cpython::read_snapshot(

@@ -66,16 +66,21 @@ pub fn read_snapshot(
                 (_, false) => recovered,
                 (Ok(i), true) => i,
                 (Err(e), true) => {
-                    return Err(Error::Memory {
-                        what: "reading the interpreter list of _PyRuntime (and no thread state could be found without it)",
-                        at: located.runtime.to_string(),
-                        source: e,
-                    })
+                    diags.push(
+                        Diagnostic::new(
+                            "runtime_unreadable",
+                            format!(
+                                "the interpreters of _PyRuntime could not be read ({e}), and no thread state was found without them: no Python thread can be shown"
+                            ),
+                        )
+                        .at(located.runtime.0),
+                    );
+                    Vec::new()
                 }
             }
         }
     };
-    if interps.is_empty() {
+    if interps.is_empty() && diags.iter().all(|d| d.code != "runtime_unreadable") {
         diags.push(Diagnostic::new(
             "no_interpreter",
             "_PyRuntime has no interpreter: the process had not started Python yet, or had finalized it",

@@ -240,21 +240,20 @@ impl CoreFile {
                 _ => {}
             }
         }
-        // The kernel writes the thread that took the signal first; only it has pr_cursig set.
-        info.crashed_tid = info
-            .threads
-            .iter()
-            .find(|t| t.cursig != 0)
-            .map(|t| t.tid)
-            .or_else(|| {
-                if info.signal.is_some() {
-                    info.threads.first().map(|t| t.tid)
-                } else {
-                    None
+        // A core written because of a signal has pr_cursig set (the kernel sets it in every
+        // thread, and writes the thread that took the signal first). gcore leaves it 0 and
+        // puts the SIGSTOP it attached with into NT_SIGINFO: that is no fatal signal.
+        match info.threads.iter().find(|t| t.cursig != 0) {
+            Some(t) => {
+                info.crashed_tid = Some(t.tid);
+                if info.signal.is_none() {
+                    info.signal = Some(t.cursig);
                 }
-            });
-        if info.signal.is_none() {
-            info.signal = info.threads.iter().map(|t| t.cursig).find(|&s| s != 0);
+            }
+            None => {
+                info.crashed_tid = None;
+                info.signal = None;
+            }
         }
         if info.pid.is_none() {
             info.pid = info.threads.first().map(|t| t.tid);
@@ -283,9 +282,9 @@ impl CoreFile {
         let mut first: Option<u64> = None;
         for s in &self.segments {
             if s.present < s.filesz {
-                missing += s.filesz - s.present;
+                missing = missing.saturating_add(s.filesz - s.present);
                 count += 1;
-                first.get_or_insert(s.vaddr + s.present);
+                first.get_or_insert(s.vaddr.saturating_add(s.present));
             }
         }
         if count > 0 {
@@ -388,10 +387,11 @@ impl CoreFile {
             let seg_left = seg.end() - cur;
             if pos < seg.present {
                 let n = (seg.present - pos).min(want as u64) as usize;
-                let off = (seg.offset + pos) as usize;
-                let src = self
-                    .map
-                    .get(off..off + n)
+                let src = seg
+                    .offset
+                    .checked_add(pos)
+                    .and_then(|off| usize::try_from(off).ok())
+                    .and_then(|off| self.map.get(off..off.checked_add(n)?))
                     .ok_or(fail(ReadFailure::NotInDump))?;
                 buf[done..done + n].copy_from_slice(src);
                 done += n;

@@ -82,6 +82,7 @@ fn frame(s: &Snapshot, f: &Frame, limits: ReprLimits) -> Value {
         "line": f.line,
         "first_line": f.first_line,
         "source": f.source,
+        "address": format!("{:#x}", f.address),
         "locals": locals,
     })
 }

@@ -1,0 +1,214 @@
+//! Finding and running `hdconvert`, and the types of `hdconvert show --json` (docs/json.md).
+//! Unknown keys are ignored, as the schema asks of readers.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::cores::{Watchdog, TIMEOUT};
+
+/// The binary under test: `HD_BIN`, else the newer of `target/{debug,release}/hdconvert`.
+pub fn hdconvert_bin() -> Result<PathBuf, String> {
+    if let Some(bin) = std::env::var_os("HD_BIN") {
+        let bin = PathBuf::from(bin);
+        return if bin.is_file() {
+            Ok(bin)
+        } else {
+            Err(format!("HD_BIN={} is not a file", bin.display()))
+        };
+    }
+    let target = crate::target_dir();
+    let candidates: Vec<PathBuf> = ["debug", "release"]
+        .iter()
+        .map(|p| target.join(p).join("hdconvert"))
+        .filter(|p| p.is_file())
+        .collect();
+    candidates
+        .into_iter()
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .ok_or_else(|| {
+            format!(
+                "hdconvert is not built: neither {0}/debug/hdconvert nor {0}/release/hdconvert exists. \
+                 Build it first (`cargo build -p hd --bin hdconvert`) or point HD_BIN at it.",
+                target.display()
+            )
+        })
+}
+
+/// One run of `hdconvert`.
+#[derive(Debug)]
+pub struct HdRun {
+    pub args: Vec<String>,
+    /// Exit code; `None` when it died of a signal.
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub duration: Duration,
+}
+
+impl HdRun {
+    pub fn command_line(&self) -> String {
+        format!("hdconvert {}", self.args.join(" "))
+    }
+
+    /// Parses stdout as `--json` output.
+    pub fn json(&self) -> Result<Output, String> {
+        serde_json::from_str(&self.stdout).map_err(|e| {
+            let head: String = self.stdout.chars().take(300).collect();
+            format!(
+                "{}: stdout is not the JSON of docs/json.md ({e}); it starts with {head:?}; stderr: {}",
+                self.command_line(),
+                self.stderr.trim()
+            )
+        })
+    }
+}
+
+/// Runs `hdconvert ARGS…` (with a watchdog) and captures everything.
+pub fn run_hdconvert(args: &[&str]) -> Result<HdRun, String> {
+    use std::os::unix::process::ExitStatusExt;
+    let bin = hdconvert_bin()?;
+    let started = Instant::now();
+    let child = Command::new(&bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+    let watchdog = Watchdog::new(child.id(), TIMEOUT, format!("hdconvert {}", args.join(" ")));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("running {}: {e}", bin.display()))?;
+    drop(watchdog);
+    Ok(HdRun {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        code: out.status.code(),
+        signal: out.status.signal(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        duration: started.elapsed(),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Output {
+    pub schema: u32,
+    pub producer: String,
+    pub source: OutSource,
+    pub python: Option<OutPython>,
+    pub process: OutProcess,
+    pub threads: Vec<OutThread>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutSource {
+    pub kind: String,
+    pub path: Option<String>,
+    pub pid: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutPython {
+    pub version: String,
+    pub version_source: String,
+    pub layout: String,
+    pub runtime_address: String,
+    pub library: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutProcess {
+    pub pid: Option<u32>,
+    pub executable: Option<String>,
+    pub argv: Vec<String>,
+    pub signal: Option<OutSignal>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutSignal {
+    pub number: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutThread {
+    pub tid: Option<u32>,
+    pub thread_id: String,
+    pub name: Option<String>,
+    pub interpreter: i64,
+    pub holds_gil: bool,
+    pub crashed: bool,
+    pub frames_complete: bool,
+    pub frames: Vec<OutFrame>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutFrame {
+    pub function: String,
+    pub qualname: String,
+    pub file: String,
+    pub line: Option<u32>,
+    pub first_line: u32,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(deserialize_with = "ordered_values")]
+    pub locals: Option<Vec<(String, OutValue)>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutValue {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub repr: String,
+    pub address: String,
+    pub status: String,
+    #[serde(default)]
+    pub length: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Diagnostic {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+fn ordered_values<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<Vec<(String, OutValue)>>, D::Error> {
+    let map: Option<serde_json::Map<String, serde_json::Value>> = Option::deserialize(de)?;
+    map.map(|m| {
+        m.into_iter()
+            .map(|(k, v)| {
+                serde_json::from_value(v)
+                    .map(|v| (k.clone(), v))
+                    .map_err(|e| serde::de::Error::custom(format!("local {k:?}: {e}")))
+            })
+            .collect()
+    })
+    .transpose()
+}
+
+impl OutThread {
+    /// `thread_id` as a number.
+    pub fn ident(&self) -> Option<u64> {
+        parse_hex(&self.thread_id)
+    }
+}
+
+/// `0x…` → number.
+pub fn parse_hex(text: &str) -> Option<u64> {
+    u64::from_str_radix(
+        text.trim()
+            .trim_start_matches("0x")
+            .trim_start_matches("0X"),
+        16,
+    )
+    .ok()
+}

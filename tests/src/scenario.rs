@@ -1,0 +1,309 @@
+//! What the integration tests do, one function per kind of test, so that the files under
+//! `tests/tests/` are only the matrix of interpreters × samples.
+
+use std::time::Instant;
+
+use crate::compare::{check_truncated, compare, Kind};
+use crate::cores::{self, CoreEntry};
+use crate::hdconvert::{hdconvert_bin, run_hdconvert, HdRun};
+use crate::interpreters::Interpreter;
+use crate::truth::Truth;
+
+/// The roles (thread names) each sample starts, main thread first.
+pub fn roles(sample: &str) -> &'static [&'static str] {
+    match sample {
+        "minimal" => &["main"],
+        "values" => &[
+            "main",
+            "ints",
+            "floats",
+            "strings",
+            "bytes",
+            "containers",
+            "shapes",
+            "objects",
+        ],
+        "threads" => &[
+            "main",
+            "sleeper",
+            "lock",
+            "busy",
+            "recursion",
+            "raw",
+            "generator",
+            "coroutine",
+            "closure",
+            "method",
+            "nested",
+            "lambda",
+            "comprehension",
+            "class_body",
+        ],
+        _ => &[],
+    }
+}
+
+/// `(3, minor)` an interpreter key promises (`pyenv_3_12` → 12).
+fn promised_minor(key: &str) -> Option<u64> {
+    let digits: String = key
+        .rsplit('_')
+        .next()?
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// Checks that a sample's truth says what the sample meant: all its threads, each parked on
+/// its parking line (so no thread was caught before it blocked), the right Python version.
+pub fn validate_truth(
+    interpreter: &Interpreter,
+    sample: &str,
+    truth: &Truth,
+) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let (major, minor) = truth.minor();
+    if major != 3 || promised_minor(interpreter.key).is_some_and(|m| m != minor) {
+        problems.push(format!(
+            "{} ran Python {}",
+            interpreter.key, truth.python.version
+        ));
+    }
+    let got: Vec<&str> = truth.threads.iter().map(|t| t.role.as_str()).collect();
+    if got != roles(sample) {
+        problems.push(format!("threads {got:?}, expected {:?}", roles(sample)));
+    }
+    let park = truth.mode == "park";
+    for t in &truth.threads {
+        let label = t.label();
+        let Some(innermost) = t.frames.last() else {
+            problems.push(format!("{label}: no frames"));
+            continue;
+        };
+        if t.frames.iter().any(|f| f.file.ends_with("hdsample.py")) {
+            problems.push(format!("{label}: has a frame of hdsample.py"));
+        }
+        let source = std::fs::read_to_string(&innermost.file)
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .nth(innermost.line.unwrap_or(0).saturating_sub(1) as usize)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let parked = match t.role.as_str() {
+            "main" => source.contains("sample.record(); sample.stop()"),
+            "busy" => innermost
+                .allowed_lines
+                .as_ref()
+                .is_some_and(|l| innermost.line.is_some_and(|x| l.contains(&x))),
+            _ => ["FOREVER.acquire()", "time.sleep(", "lock.acquire()"]
+                .iter()
+                .any(|p| source.contains(p)),
+        };
+        if !parked {
+            problems.push(format!(
+                "{label}: innermost frame {} is not on its parking line: {source:?}",
+                innermost.label()
+            ));
+        }
+        let name_ok = match t.role.as_str() {
+            "main" => t.name.as_deref() == Some("MainThread"),
+            "raw" => t.name.is_none(),
+            role => t.name.as_deref() == Some(role),
+        };
+        if !name_ok {
+            problems.push(format!("{label}: name {:?}", t.name));
+        }
+        let gil = match t.role.as_str() {
+            "main" => Some(!park),
+            "busy" => None,
+            _ => Some(false),
+        };
+        if t.holds_gil != gil {
+            problems.push(format!(
+                "{label}: holds_gil {:?}, expected {gil:?}",
+                t.holds_gil
+            ));
+        }
+        if t.role == "main" && t.native_id != Some(truth.pid) {
+            problems.push(format!(
+                "{label}: native_id {:?} is not the pid {}",
+                t.native_id, truth.pid
+            ));
+        }
+        if t.role == "recursion"
+            && t.frames.iter().filter(|f| f.function == "recurse").count() != 1000
+        {
+            problems.push(format!("{label}: not 1000 recurse frames"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "truth of {sample} on {}:\n  {}",
+            interpreter.key,
+            problems.join("\n  ")
+        ))
+    }
+}
+
+/// A core of `sample` (kernel or gcore), made or from the cache, its truth validated.
+pub fn core(interpreter: &Interpreter, sample: &str, kind: Kind) -> CoreEntry {
+    let made = match kind {
+        Kind::Kernel | Kind::Truncated(_) => cores::kernel_core(interpreter, sample),
+        Kind::Gcore => cores::gcore(interpreter, sample),
+        Kind::Live => panic!("a live process has no core"),
+    };
+    let entry = made.unwrap_or_else(|e| panic!("{e}"));
+    validate_truth(interpreter, sample, &entry.truth).unwrap_or_else(|e| panic!("{e}"));
+    let core = std::fs::read(&entry.core).unwrap_or_default();
+    assert!(
+        core.get(..4) == Some(b"\x7fELF") && core.get(16..18) == Some(&[4, 0]),
+        "{} is not an ELF core (e_type ET_CORE)",
+        entry.core.display()
+    );
+    entry
+}
+
+fn bin_or_panic() {
+    if let Err(e) = hdconvert_bin() {
+        panic!("{e}");
+    }
+}
+
+fn show(core: &std::path::Path) -> HdRun {
+    run_hdconvert(&["show", "--json", &core.to_string_lossy()]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn report_run(run: &HdRun) {
+    eprintln!(
+        "{} → exit {:?}{} in {:.2}s",
+        run.command_line(),
+        run.code,
+        run.signal.map_or(String::new(), |s| format!(" signal {s}")),
+        run.duration.as_secs_f64()
+    );
+}
+
+fn check_exit(run: &HdRun) {
+    assert!(
+        matches!(run.code, Some(0 | 1)) && !run.stderr.contains("panicked at"),
+        "{}: exit {:?} signal {:?}, want 0 or 1; stderr:\n{}",
+        run.command_line(),
+        run.code,
+        run.signal,
+        run.stderr
+    );
+}
+
+/// hdconvert on `sample`'s core (kernel or gcore) or live process, compared with the truth.
+pub fn check(key: &str, sample: &str, kind: Kind) {
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    bin_or_panic();
+    let label = format!("{key} {sample}");
+    let (truth, run) = match kind {
+        Kind::Live => {
+            let (truth, run) = cores::live(&interpreter, sample, |pid, truth| {
+                validate_truth(&interpreter, sample, truth).map(|()| {
+                    (
+                        truth.clone(),
+                        run_hdconvert(&["show", "--json", "--pid", &pid.to_string()]),
+                    )
+                })
+            })
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+            (truth, run.unwrap_or_else(|e| panic!("{e}")))
+        }
+        _ => {
+            let entry = core(&interpreter, sample, kind);
+            eprintln!("core: {}", entry.core.display());
+            let run = show(&entry.core);
+            (entry.truth, run)
+        }
+    };
+    report_run(&run);
+    check_exit(&run);
+    let output = run.json().unwrap_or_else(|e| panic!("{e}"));
+    let mut report = compare(&label, &truth, &output, kind);
+    let library = output.python.as_ref().and_then(|p| p.library.as_deref());
+    if library != Some(interpreter.library.to_string_lossy().as_ref()) {
+        report.mismatches.push(format!(
+            "python.library: ours {library:?} vs {}",
+            interpreter.library.display()
+        ));
+    }
+    if run.code == Some(1) {
+        eprintln!("  note: exit code 1 (written with diagnostics)");
+    }
+    report.assert_ok();
+}
+
+/// hdconvert on `sample`'s kernel core cut to 90, 50 and 10 %.
+pub fn check_truncated_levels(key: &str, sample: &str) {
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    bin_or_panic();
+    let entry = core(&interpreter, sample, Kind::Kernel);
+    let mut failures = Vec::new();
+    for percent in [90, 50, 10] {
+        let path = cores::truncated_core(&entry, percent).unwrap_or_else(|e| panic!("{e}"));
+        let run = show(&path);
+        report_run(&run);
+        let (report, kept) =
+            check_truncated(&format!("{key} {sample}"), &entry.truth, &run, percent);
+        eprintln!("{}", report.summary());
+        eprintln!(
+            "TRUNCATED {key} {sample} {percent}%: kept {kept} frames, exit {:?}",
+            run.code
+        );
+        for note in &report.notes {
+            eprintln!("  note: {note}");
+        }
+        failures.extend(report.mismatches.iter().map(|m| format!("{percent}%: {m}")));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures on truncated cores of {sample} on {key}:\n  - {}",
+        failures.len(),
+        failures.join("\n  - ")
+    );
+}
+
+/// Makes (or finds) the kernel and gcore cores of every sample and checks their truth;
+/// needs no hdconvert.
+pub fn make_cores(key: &str) {
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    eprintln!(
+        "{key}: {} ({})",
+        interpreter.python.display(),
+        interpreter.about
+    );
+    for sample in crate::SAMPLES {
+        for kind in [Kind::Kernel, Kind::Gcore] {
+            let started = Instant::now();
+            let entry = core(&interpreter, sample, kind);
+            eprintln!(
+                "{key} {sample} {}: {} in {:.2}s, truth: Python {}, {} threads, {} frames",
+                kind.name(),
+                if entry.made { "made" } else { "cached" },
+                started.elapsed().as_secs_f64(),
+                entry.truth.python.version,
+                entry.truth.threads.len(),
+                entry
+                    .truth
+                    .threads
+                    .iter()
+                    .map(|t| t.frames.len())
+                    .sum::<usize>()
+            );
+        }
+    }
+}
