@@ -9,6 +9,8 @@ mod elf_core;
 mod live;
 mod mapped_files;
 mod reader;
+#[cfg(test)]
+pub(crate) mod synth;
 
 pub use addr::RemoteAddr;
 pub use elf_core::CoreFile;

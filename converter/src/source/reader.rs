@@ -145,7 +145,16 @@ impl<'m> Reader<'m> {
             let room = 64 - (cur.0 % 64) as usize;
             let n = room.min(max - out.len()).min(chunk.len());
             let buf = &mut chunk[..n];
-            self.mem.read_exact(cur, buf)?;
+            if self.mem.read_exact(cur, buf).is_err() {
+                // The chunk runs past what is readable: go byte by byte up to the edge.
+                let b = self.u8(cur)?;
+                if b == 0 {
+                    return Ok(out);
+                }
+                out.push(b);
+                cur = self.at(cur, 1)?;
+                continue;
+            }
             if let Some(pos) = buf.iter().position(|&b| b == 0) {
                 out.extend_from_slice(&buf[..pos]);
                 return Ok(out);

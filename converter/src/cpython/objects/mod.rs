@@ -5,6 +5,8 @@
 
 mod collect;
 mod int;
+#[cfg(test)]
+mod synth_tests;
 
 pub use collect::{CollectLimits, Collector};
 
