@@ -99,7 +99,10 @@ impl<'r, 'a> FrameReader<'r, 'a> {
             return Ok(c.clone());
         }
         let t = self.obj.type_of(addr)?;
-        if t.builtin != Some(Builtin::Code) {
+        // A type whose name is missing from the dump (the library isn't here) may still be
+        // `code`: reading its name and file as strings decides.
+        let unknown = t.builtin.is_none() && t.display == super::objects::UNKNOWN_TYPE;
+        if t.builtin != Some(Builtin::Code) && !unknown {
             return Err(fail(addr));
         }
         let info = Rc::new(self.read_code(addr)?);

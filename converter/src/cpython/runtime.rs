@@ -56,6 +56,25 @@ pub fn locate(
             runtime = Some(addr);
         }
     }
+    if runtime.is_none() {
+        // No symbols and no cookie (3.8-3.12 without their library here): the version from
+        // the sys.version text or the library's name picks a table, and the table tells what
+        // _PyRuntime looks like in the library's writable data.
+        if let Some((v, _)) = detect_version(&r, mem, module.as_ref(), None, files, opts) {
+            if let Some(t) = table_for(v.major, v.minor, ptr_size) {
+                if let Some(addr) = scan_for_runtime(&r, mem, files, t) {
+                    diags.push(Diagnostic::new(
+                        "runtime_by_structure",
+                        format!(
+                            "_PyRuntime was found at {addr} without symbols, by the shape of its interpreter and thread lists (layout {}.{})",
+                            t.version.0, t.version.1
+                        ),
+                    ));
+                    runtime = Some(addr);
+                }
+            }
+        }
+    }
     let Some(runtime) = runtime else {
         return Err(Error::NotPython {
             target: target.to_string(),
@@ -259,6 +278,90 @@ fn scan_region<T>(
         cur = cur.saturating_add(CHUNK);
     }
     None
+}
+
+/// Finds `_PyRuntime` in the writable memory of the interpreter's files (and the bss right
+/// after them) by its shape: `interpreters.head` and `interpreters.main` point to the same
+/// interpreter, whose first thread state points back to it.
+fn scan_for_runtime(
+    r: &Reader<'_>,
+    mem: &dyn Memory,
+    files: &FileResolver,
+    t: &Layout,
+) -> Option<RemoteAddr> {
+    let p = u64::from(t.ptr_size);
+    let head = t.runtime.interpreters_head;
+    let main = t.runtime.interpreters_main;
+    let ranges: Vec<(u64, u64)> = files
+        .mappings()
+        .iter()
+        .filter(|m| {
+            let n = m.path.rsplit('/').next().unwrap_or(&m.path);
+            n.starts_with("libpython") || n.starts_with("python")
+        })
+        .map(|m| (m.start.0, m.end.0))
+        .collect();
+    let regions = mem.regions();
+    for (i, region) in regions.iter().enumerate() {
+        if !region.perms.write || !region.readable {
+            continue;
+        }
+        // The file's own writable mappings, and an anonymous bss that follows one directly.
+        let of_file = ranges
+            .iter()
+            .any(|&(s, e)| s < region.end.0 && region.start.0 < e);
+        let after_file = i > 0
+            && regions[i - 1].end == region.start
+            && ranges.iter().any(|&(_, e)| e == region.start.0);
+        if !of_file && !after_file {
+            continue;
+        }
+        let len = region.end.0.saturating_sub(region.start.0);
+        if len > 64 << 20 {
+            continue;
+        }
+        let Ok(buf) = r.bytes(region.start, len as usize) else {
+            continue;
+        };
+        let word = |off: u64| -> Option<u64> {
+            let o = usize::try_from(off).ok()?;
+            let b = buf.get(o..o + p as usize)?;
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            Some(u64::from_le_bytes(w))
+        };
+        let mut off = 0;
+        while off + main.max(head) + p <= len {
+            let (Some(h), Some(m)) = (word(off + head), word(off + main)) else {
+                break;
+            };
+            if h != 0 && h == m && h % p == 0 && looks_like_main_interpreter(r, RemoteAddr(h), t) {
+                return region.start.offset(off);
+            }
+            off += p;
+        }
+    }
+    None
+}
+
+/// The main interpreter: id 0, and a first thread state that points back to it, heads its
+/// list (no `prev`) and has a thread id.
+fn looks_like_main_interpreter(r: &Reader<'_>, interp: RemoteAddr, t: &Layout) -> bool {
+    let check = || -> Option<bool> {
+        if r.ssize_at(interp, t.interp.id).ok()? != 0 {
+            return Some(false);
+        }
+        let ts = r.ptr_at(interp, t.interp.tstate_head).ok()?;
+        if ts.is_null() {
+            return Some(false);
+        }
+        Some(
+            r.ptr_at(ts, t.tstate.interp).ok()? == interp
+                && r.ptr_at(ts, t.tstate.prev).ok()?.is_null()
+                && r.word_at(ts, t.tstate.thread_id).ok()? != 0,
+        )
+    };
+    check().unwrap_or(false)
 }
 
 /// Finds `_PyRuntime` of 3.13+ by the `xdebugpy` cookie it starts with, in writable memory.

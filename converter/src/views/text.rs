@@ -132,14 +132,53 @@ mod tests {
             });
             id
         };
-        let s = add(0x10, "str", ObjectKind::Str { text: PyText::Utf8("café".into()), length: 4 });
-        let long = add(0x20, "str", ObjectKind::Str { text: PyText::Utf8("x".repeat(300)), length: 100_000 });
-        let n = add(0x30, "int", ObjectKind::Int(IntValue::Decimal("-17".into())));
+        let s = add(
+            0x10,
+            "str",
+            ObjectKind::Str {
+                text: PyText::Utf8("café".into()),
+                length: 4,
+            },
+        );
+        let long = add(
+            0x20,
+            "str",
+            ObjectKind::Str {
+                text: PyText::Utf8("x".repeat(300)),
+                length: 100_000,
+            },
+        );
+        let n = add(
+            0x30,
+            "int",
+            ObjectKind::Int(IntValue::Decimal("-17".into())),
+        );
         let f = add(0x40, "float", ObjectKind::Float(0.1));
         let none = add(0x50, "NoneType", ObjectKind::None);
-        let l = add(0x60, "list", ObjectKind::List(Items { items: vec![n, f, none, 0x60], length: 4 }));
-        let k = add(0x70, "str", ObjectKind::Str { text: PyText::Utf8("it's".into()), length: 4 });
-        let d = add(0x80, "dict", ObjectKind::Dict(Entries { items: vec![(k, l)], length: 1 }));
+        let l = add(
+            0x60,
+            "list",
+            ObjectKind::List(Items {
+                items: vec![n, f, none, 0x60],
+                length: 4,
+            }),
+        );
+        let k = add(
+            0x70,
+            "str",
+            ObjectKind::Str {
+                text: PyText::Utf8("it's".into()),
+                length: 4,
+            },
+        );
+        let d = add(
+            0x80,
+            "dict",
+            ObjectKind::Dict(Entries {
+                items: vec![(k, l)],
+                length: 1,
+            }),
+        );
         let o = add(0x90, "app.Order", ObjectKind::Opaque);
         let frames = vec![
             Frame {
@@ -160,17 +199,36 @@ mod tests {
                 first_line: 9,
                 source: Some("        os.abort()".into()),
                 locals: Some(vec![
-                    Local { name: "name".into(), value: s },
-                    Local { name: "blob".into(), value: long },
-                    Local { name: "items".into(), value: l },
-                    Local { name: "index".into(), value: d },
-                    Local { name: "order".into(), value: o },
+                    Local {
+                        name: "name".into(),
+                        value: s,
+                    },
+                    Local {
+                        name: "blob".into(),
+                        value: long,
+                    },
+                    Local {
+                        name: "items".into(),
+                        value: l,
+                    },
+                    Local {
+                        name: "index".into(),
+                        value: d,
+                    },
+                    Local {
+                        name: "order".into(),
+                        value: o,
+                    },
                 ]),
                 address: 0x2000,
             },
         ];
         Snapshot {
-            source: SourceInfo { kind: "core".into(), path: Some("core.4242".into()), pid: None },
+            source: SourceInfo {
+                kind: "core".into(),
+                path: Some("core.4242".into()),
+                pid: None,
+            },
             python: Some(PythonInfo {
                 version: "3.12.1".into(),
                 version_source: "Py_Version".into(),
@@ -207,13 +265,22 @@ mod tests {
                 },
             ],
             objects: g,
-            diagnostics: vec![crate::diag::Diagnostic::new("file_missing", "/usr/lib/libfoo.so is not on this machine")],
+            diagnostics: vec![crate::diag::Diagnostic::new(
+                "file_missing",
+                "/usr/lib/libfoo.so is not on this machine",
+            )],
         }
     }
 
     #[test]
     fn text_view() {
-        let t = to_text(&sample(), TextOptions { locals: true, limits: crate::limits::ReprLimits::HUMAN });
+        let t = to_text(
+            &sample(),
+            TextOptions {
+                locals: true,
+                limits: crate::limits::ReprLimits::HUMAN,
+            },
+        );
         insta::assert_snapshot!(t);
     }
 

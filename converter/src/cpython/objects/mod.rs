@@ -138,6 +138,9 @@ pub struct TypeInfo {
     pub cached_keys: RemoteAddr,
 }
 
+/// The name shown for a type whose name could not be read.
+pub const UNKNOWN_TYPE: &str = "?";
+
 impl TypeInfo {
     /// What is known of a builtin type without reading it.
     fn builtin(addr: RemoteAddr, b: Builtin) -> TypeInfo {
@@ -241,8 +244,22 @@ impl<'a> ObjReader<'a> {
         let flags = self.r.word_at(t, tl.tp_flags)?;
         let heap = flags & tp_flags::HEAPTYPE != 0;
         let name_ptr = self.r.ptr_at(t, tl.tp_name)?;
-        let tp_name =
-            String::from_utf8_lossy(&self.r.c_string(name_ptr, limits::MAX_C_STRING)?).into_owned();
+        // Static types keep their name in read-only data, which is missing from the dump when
+        // the library isn't on this machine: then the builtin is told by its tp_flags.
+        let tp_name = match self.r.c_string(name_ptr, limits::MAX_C_STRING) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) if !heap => match self.builtin_by_flags(flags, t, depth) {
+                Some(b) => b.tp_name().to_string(),
+                None => UNKNOWN_TYPE.to_string(),
+            },
+            // Types made from a PyType_Spec point tp_name at the spec's static string; their
+            // name objects are on the heap.
+            Err(e) => self
+                .r
+                .ptr_at(t, tl.ht_name)
+                .and_then(|n| self.str_plain(n))
+                .map_err(|_| e)?,
+        };
         let basicsize = self.r.ssize_at(t, tl.tp_basicsize).unwrap_or(0);
         let itemsize = self.r.ssize_at(t, tl.tp_itemsize).unwrap_or(0);
         let dictoffset = self.r.ssize_at(t, tl.tp_dictoffset).unwrap_or(0);
@@ -313,6 +330,37 @@ impl<'a> ObjReader<'a> {
             }
         }
         Ok(info)
+    }
+
+    /// The builtin a static type is, from its `Py_TPFLAGS_*_SUBCLASS` bit (`bool` is the
+    /// static int type whose base is a static int type).
+    fn builtin_by_flags(&self, flags: u64, t: RemoteAddr, depth: usize) -> Option<Builtin> {
+        let b = [
+            (tp_flags::UNICODE_SUBCLASS, Builtin::Str),
+            (tp_flags::LONG_SUBCLASS, Builtin::Int),
+            (tp_flags::LIST_SUBCLASS, Builtin::List),
+            (tp_flags::TUPLE_SUBCLASS, Builtin::Tuple),
+            (tp_flags::BYTES_SUBCLASS, Builtin::Bytes),
+            (tp_flags::DICT_SUBCLASS, Builtin::Dict),
+            (tp_flags::TYPE_SUBCLASS, Builtin::Type),
+        ]
+        .into_iter()
+        .find(|(f, _)| flags & f != 0)?;
+        // The builtin itself derives from `object`; a static type whose base carries the same
+        // flag is a subclass with its own repr (a structseq like sys.version_info), except
+        // `bool`, the one static subclass of int.
+        let tl = &self.layout.type_object;
+        let base = self.r.ptr_at(t, tl.tp_base).ok()?;
+        let base_flags = if base.is_null() {
+            0
+        } else {
+            self.r.word_at(base, tl.tp_flags).ok()?
+        };
+        if base_flags & b.0 == 0 {
+            return Some(b.1);
+        }
+        (b.1 == Builtin::Int && depth == 0 && base_flags & tp_flags::HEAPTYPE == 0)
+            .then_some(Builtin::Bool)
     }
 
     /// A `str` that is expected to be short (names, file names): lossless up to

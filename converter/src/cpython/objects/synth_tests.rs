@@ -59,8 +59,18 @@ impl Heap {
             types: Default::default(),
         };
         for name in [
-            "NoneType", "bool", "int", "float", "str", "bytes", "list", "tuple", "dict", "set",
-            "frozenset", "type",
+            "NoneType",
+            "bool",
+            "int",
+            "float",
+            "str",
+            "bytes",
+            "list",
+            "tuple",
+            "dict",
+            "set",
+            "frozenset",
+            "type",
         ] {
             let t = h.static_type(name, 0);
             h.types.insert(name, t);
@@ -219,7 +229,16 @@ impl Heap {
         self.m.w64(k, 1);
         self.m.w8(k + 8, 3); // dk_log2_size: 8 slots
         self.m.w8(k + 9, 3); // dk_log2_index_bytes: 8 one-byte indices
-        self.m.w8(k + 10, if split { 2 } else if unicode { 1 } else { 0 });
+        self.m.w8(
+            k + 10,
+            if split {
+                2
+            } else if unicode {
+                1
+            } else {
+                0
+            },
+        );
         self.m.w64(k + 24, entries.len() as u64); // dk_nentries
         let base = k + 32 + 8;
         for (i, (key, value)) in entries.iter().enumerate() {
@@ -301,7 +320,12 @@ fn ints_of_every_size_and_sign() {
     both(|h| (h.int(-17), "-17"));
     both(|h| (h.int(1 << 40), "1099511627776"));
     // 2**100 + 12345: digits of 30 bits, least significant first.
-    both(|h| (h.int_digits(&[12345, 0, 0, 1 << 10], false), "1267650600228229401496703217721"));
+    both(|h| {
+        (
+            h.int_digits(&[12345, 0, 0, 1 << 10], false),
+            "1267650600228229401496703217721",
+        )
+    });
     both(|h| (h.int_digits(&[5, 1], true), "-1073741829"));
 }
 
@@ -335,13 +359,19 @@ fn dicts_combined_general_and_unicode_with_deleted_entries() {
         let (a, b, c) = (h.str("a"), h.str("b"), h.str("c"));
         let (one, two) = (h.int(1), h.int(2));
         // "b" was deleted: its entry stays with a NULL value.
-        (h.dict(&[(a, one), (b, 0), (c, two)], true), "{'a': 1, 'c': 2}")
+        (
+            h.dict(&[(a, one), (b, 0), (c, two)], true),
+            "{'a': 1, 'c': 2}",
+        )
     });
     both(|h| {
         let (k1, k2) = (h.int(7), h.str("x"));
         let empty = h.tuple(&[]);
         let none = h.none();
-        (h.dict(&[(k1, empty), (k2, none)], false), "{7: (), 'x': None}")
+        (
+            h.dict(&[(k1, empty), (k2, none)], false),
+            "{7: (), 'x': None}",
+        )
     });
 }
 
@@ -379,7 +409,8 @@ fn self_containing_list() {
         // Point the second item at the list itself.
         let arr = {
             let mut b = [0u8; 8];
-            crate::source::Memory::read_exact(&h.m, RemoteAddr(l + 24), &mut b).expect("item array");
+            crate::source::Memory::read_exact(&h.m, RemoteAddr(l + 24), &mut b)
+                .expect("item array");
             u64::from_le_bytes(b)
         };
         h.m.w64(arr + 8, l);
@@ -393,7 +424,12 @@ fn instance_attributes_from_managed_values() {
     for v in [V::V311, V::V312] {
         let mut h = Heap::new(v);
         let t = h.m.alloc(TYPE_SIZE);
-        let (tn, qn, module_key, module_val) = (h.m.cstr("Point"), h.str("Point"), h.str("__module__"), h.str("geo"));
+        let (tn, qn, module_key, module_val) = (
+            h.m.cstr("Point"),
+            h.str("Point"),
+            h.str("__module__"),
+            h.str("geo"),
+        );
         h.m.w64(t + TP_NAME, tn);
         h.m.w64(t + TP_FLAGS, HEAPTYPE | MANAGED_DICT);
         h.m.w64(t + TP_BASICSIZE, 16);
@@ -418,9 +454,15 @@ fn instance_attributes_from_managed_values() {
         let layout = table_for(3, if v == V::V311 { 11 } else { 12 }, 8).expect("table");
         let rd = ObjReader::new(Reader::new(&h.m, 8, true), layout);
         let attrs = rd.instance_attrs(RemoteAddr(obj), 10).expect("attributes");
-        let names: Vec<String> = attrs.iter().map(|(k, _)| rd.str_plain(*k).expect("name")).collect();
+        let names: Vec<String> = attrs
+            .iter()
+            .map(|(k, _)| rd.str_plain(*k).expect("name"))
+            .collect();
         assert_eq!(names, ["x", "y"]);
-        assert_eq!(rd.type_of(RemoteAddr(obj)).expect("type").display, "geo.Point");
+        assert_eq!(
+            rd.type_of(RemoteAddr(obj)).expect("type").display,
+            "geo.Point"
+        );
         let (text, status) = h.render(obj);
         assert_eq!(status, Status::Opaque);
         assert_eq!(text, format!("<geo.Point object at {obj:#x}>"));
