@@ -5,11 +5,22 @@
 
 use serde::Serialize;
 
+/// How much a diagnostic matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// How something was found; the result is complete.
+    Info,
+    /// Something was skipped, guessed or damaged; the result may be incomplete.
+    Warning,
+}
+
 /// One thing the user should know about the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable identifier (`segment_missing`, `file_missing`, ...), also used in JSON and the C ABI.
     pub code: &'static str,
+    pub level: Level,
     /// One sentence for people.
     pub message: String,
     /// The address it is about, when there is one.
@@ -25,12 +36,26 @@ fn ser_addr<S: serde::Serializer>(a: &Option<u64>, s: S) -> Result<S::Ok, S::Err
 }
 
 impl Diagnostic {
+    /// A warning: the result may be incomplete.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
+            level: Level::Warning,
             message: message.into(),
             address: None,
         }
+    }
+
+    /// Information on how something was found.
+    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: Level::Info,
+            ..Diagnostic::new(code, message)
+        }
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.level == Level::Warning
     }
 
     pub fn at(mut self, address: u64) -> Self {

@@ -196,7 +196,7 @@ pub fn compare(label: &str, truth: &Truth, output: &Output, kind: Kind) -> Repor
     report
 }
 
-fn diagnostics(output: &Output) -> String {
+pub fn diagnostics(output: &Output) -> String {
     let list: Vec<String> = output
         .diagnostics
         .iter()

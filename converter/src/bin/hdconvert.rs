@@ -133,11 +133,13 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         (None, Some(pid)) => hd::snapshot_live(pid, !args.nonblocking, &files, &opts)?,
         (None, None) => bail!("give a core file or --pid PID"),
     };
-    if args.strict && !snap.diagnostics.is_empty() {
-        let first = &snap.diagnostics[0];
+    let warnings: Vec<&hd::Diagnostic> =
+        snap.diagnostics.iter().filter(|d| d.is_warning()).collect();
+    if args.strict && !warnings.is_empty() {
+        let first = warnings[0];
         bail!(
             "{} problem(s) while reading, and --strict is set; the first: [{}] {}",
-            snap.diagnostics.len(),
+            warnings.len(),
             first.code,
             first.message
         );
@@ -161,7 +163,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     out.write_all(text.as_bytes())
         .context("writing the output")?;
     out.flush().context("writing the output")?;
-    Ok(if snap.diagnostics.is_empty() {
+    Ok(if warnings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

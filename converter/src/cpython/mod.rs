@@ -196,10 +196,7 @@ pub fn read_snapshot(
         source: Default::default(),
         python: Some(PythonInfo {
             version: located.version.to_string(),
-            version_source: serde_json::to_value(located.version_source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            version_source: located.version_source.as_str().to_string(),
             layout: located.layout_desc,
             runtime_address: located.runtime.0,
             library: located.library,

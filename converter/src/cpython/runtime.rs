@@ -49,7 +49,7 @@ pub fn locate(
     let mut runtime = module.as_ref().and_then(|m| m.symbol("_PyRuntime"));
     if runtime.is_none() {
         if let Some(addr) = scan_for_cookie(mem) {
-            diags.push(Diagnostic::new(
+            diags.push(Diagnostic::info(
                 "runtime_by_cookie",
                 format!("_PyRuntime was found at {addr} by its `xdebugpy` cookie, without symbols"),
             ));
@@ -63,7 +63,7 @@ pub fn locate(
         if let Some((v, _)) = detect_version(&r, mem, module.as_ref(), None, files, opts) {
             if let Some(t) = table_for(v.major, v.minor, ptr_size) {
                 if let Some(addr) = scan_for_runtime(&r, mem, files, t) {
-                    diags.push(Diagnostic::new(
+                    diags.push(Diagnostic::info(
                         "runtime_by_structure",
                         format!(
                             "_PyRuntime was found at {addr} without symbols, by the shape of its interpreter and thread lists (layout {}.{})",
@@ -93,6 +93,10 @@ pub fn locate(
             })
         }
     };
+    diags.push(Diagnostic::info(
+        "version_found",
+        format!("Python {version}, from {}", version_source.describe()),
+    ));
     if !version.is_supported() {
         return Err(Error::UnsupportedVersion {
             version: version.to_string(),

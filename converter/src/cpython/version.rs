@@ -106,6 +106,17 @@ pub enum VersionSource {
 }
 
 impl VersionSource {
+    /// The name used in JSON (`python.version_source`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionSource::PyVersionSymbol => "Py_Version",
+            VersionSource::DebugOffsets => "debug_offsets",
+            VersionSource::VersionString => "version_string",
+            VersionSource::LibraryName => "library_name",
+            VersionSource::Option => "option",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             VersionSource::PyVersionSymbol => "the Py_Version constant",

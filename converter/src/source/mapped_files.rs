@@ -39,7 +39,7 @@ struct Entry {
     path: String,
     /// Build-id read from the dump's own copy of the ELF headers, when it was there.
     expected_build_id: Option<Vec<u8>>,
-    local: OnceLock<Option<Arc<LocalFile>>>,
+    local: OnceLock<Result<Arc<LocalFile>, Option<Diagnostic>>>,
 }
 
 /// Finds and opens the files of the process's mappings, once each.
@@ -171,66 +171,86 @@ impl FileResolver {
         }
     }
 
-    fn open_entry(&self, i: usize) -> Option<Arc<LocalFile>> {
+    /// Opens entry `i` once; a failure is reported as a diagnostic when `report` (the first
+    /// time a caller that needs the file asks; probes don't report).
+    fn open_entry(&self, i: usize, report: bool) -> Option<Arc<LocalFile>> {
         let e = self.entries.get(i)?;
-        e.local
-            .get_or_init(|| {
-                if !self.enabled {
-                    return None;
+        let result = e.local.get_or_init(|| self.find_local(e));
+        match result {
+            Ok(f) => Some(f.clone()),
+            Err(d) => {
+                if report {
+                    if let Some(d) = d {
+                        self.note(d.clone());
+                    }
                 }
-                let candidates = self.local_candidates(&e.path);
-                let mut tried = Vec::new();
-                for cand in candidates {
-                    let Ok(file) = File::open(&cand) else {
-                        tried.push(cand.display().to_string());
-                        continue;
-                    };
-                    // SAFETY: read-only private map of a file; its bytes are treated as untrusted.
-                    let Ok(map) = (unsafe { Mmap::map(&file) }) else {
-                        tried.push(cand.display().to_string());
-                        continue;
-                    };
-                    let found = crate::symbols::build_id_in_file(&map);
-                    let verified = match (&e.expected_build_id, &found) {
-                        (Some(want), Some(got)) if want != got => {
-                            self.note(Diagnostic::new(
-                                "build_id_mismatch",
-                                format!(
-                                    "{} is not the file the process had mapped as {} (build-id {} here, {} in the dump); it is not used, so pages and symbols from it are missing — give the right file with --sysroot or --exe",
-                                    cand.display(),
-                                    e.path,
-                                    hex(got),
-                                    hex(want)
-                                ),
-                            ));
-                            return None;
-                        }
-                        (Some(_), Some(_)) => true,
-                        _ => false,
-                    };
-                    return Some(Arc::new(LocalFile {
-                        local_path: cand,
-                        map,
-                        verified,
-                    }));
-                }
-                self.note(Diagnostic::new(
-                    "file_missing",
-                    format!(
-                        "{} is not on this machine (looked at {}); read-only pages and symbols it holds are missing — use --sysroot to point at a copy of the server's files",
-                        e.path,
-                        tried.join(", ")
-                    ),
-                ));
                 None
-            })
-            .clone()
+            }
+        }
     }
 
-    /// Opens the file the process had mapped at `path`.
+    /// Finds the file of `e` here and checks its build-id; the error is the diagnostic to
+    /// give (none when files are off).
+    fn find_local(&self, e: &Entry) -> Result<Arc<LocalFile>, Option<Diagnostic>> {
+        if !self.enabled {
+            return Err(None);
+        }
+        let mut tried = Vec::new();
+        for cand in self.local_candidates(&e.path) {
+            let Ok(file) = File::open(&cand) else {
+                tried.push(cand.display().to_string());
+                continue;
+            };
+            // SAFETY: read-only private map of a file; its bytes are treated as untrusted.
+            let Ok(map) = (unsafe { Mmap::map(&file) }) else {
+                tried.push(cand.display().to_string());
+                continue;
+            };
+            let found = crate::symbols::build_id_in_file(&map);
+            let verified = match (&e.expected_build_id, &found) {
+                (Some(want), Some(got)) if want != got => {
+                    return Err(Some(Diagnostic::new(
+                        "build_id_mismatch",
+                        format!(
+                            "{} is not the file the process had mapped as {} (build-id {} here, {} in the dump); it is not used, so pages and symbols from it are missing — give the right file with --sysroot or --exe",
+                            cand.display(),
+                            e.path,
+                            hex(got),
+                            hex(want)
+                        ),
+                    )));
+                }
+                (Some(_), Some(_)) => true,
+                _ => false,
+            };
+            return Ok(Arc::new(LocalFile {
+                local_path: cand,
+                map,
+                verified,
+            }));
+        }
+        Err(Some(Diagnostic::new(
+            "file_missing",
+            format!(
+                "{} is not on this machine (looked at {}); read-only pages and symbols it holds are missing — use --sysroot to point at a copy of the server's files",
+                e.path,
+                tried.join(", ")
+            ),
+        )))
+    }
+
+    /// Opens the file the process had mapped at `path`; says so in a diagnostic when it
+    /// can't.
     pub fn open(&self, path: &str) -> Option<Arc<LocalFile>> {
         let i = self.entries.iter().position(|e| e.path == path)?;
-        self.open_entry(i)
+        self.open_entry(i, true)
+    }
+
+    /// Like [`FileResolver::open`], for a file that is only looked into in passing: no
+    /// diagnostic when it's missing.
+    pub fn probe(&self, path: &str) -> Option<Arc<LocalFile>> {
+        let i = self.entries.iter().position(|e| e.path == path)?;
+        self.open_entry(i, false)
     }
 
     /// Copies bytes of read-only file mappings at `addr` into `buf`, as far as one mapping
@@ -240,7 +260,7 @@ impl FileResolver {
             return 0;
         };
         let m = &self.mappings[mi];
-        let Some(local) = self.open_entry(self.entry_of[mi]) else {
+        let Some(local) = self.open_entry(self.entry_of[mi], true) else {
             return 0;
         };
         let within = addr.0 - m.start.0;

@@ -72,6 +72,10 @@ pub const WANTED: &[&str] = &[
 /// Opens the mapped file `path` as an ELF module of the process; `None` when the file is
 /// missing, not ELF, or not mapped from its start.
 pub fn load_module(files: &FileResolver, path: &str) -> Option<Module> {
+    load_module_with(files, path, true)
+}
+
+fn load_module_with(files: &FileResolver, path: &str, report: bool) -> Option<Module> {
     let base = files
         .mappings()
         .iter()
@@ -80,7 +84,11 @@ pub fn load_module(files: &FileResolver, path: &str) -> Option<Module> {
         })
         .map(|m| m.start)
         .min()?;
-    let file = files.open(path)?;
+    let file = if report {
+        files.open(path)?
+    } else {
+        files.probe(path)?
+    };
     let elf = Elf::parse(&file.map).ok()?;
     let first_load = elf
         .program_headers
@@ -270,7 +278,8 @@ pub fn find_python_module(files: &FileResolver) -> Option<Module> {
         if !(p.contains(".so") || Some(p) == exe || name_of(p).contains("python")) {
             continue;
         }
-        if let Some(m) = load_module(files, p) {
+        // The interpreter's own files are needed; the rest are only looked into.
+        if let Some(m) = load_module_with(files, p, rank(p) < 3) {
             if m.symbol("_PyRuntime").is_some() {
                 return Some(m);
             }

@@ -26,9 +26,9 @@ pub fn to_text(s: &Snapshot, opts: TextOptions) -> String {
     if s.threads.is_empty() {
         out.push_str("\nNo Python threads.\n");
     }
-    if !s.diagnostics.is_empty() {
+    if s.diagnostics.iter().any(|d| d.is_warning()) {
         out.push_str("\nDiagnostics:\n");
-        for d in &s.diagnostics {
+        for d in s.diagnostics.iter().filter(|d| d.is_warning()) {
             let _ = writeln!(out, "  [{}] {}", d.code, d.message);
         }
     }
@@ -43,7 +43,7 @@ fn header(s: &Snapshot, out: &mut String) {
     };
     let _ = write!(out, "Source: {what}");
     if let Some(p) = &s.python {
-        let _ = write!(out, " | Python {}", p.version);
+        let _ = write!(out, " | Python {} ({})", p.version, p.version_source);
     }
     if let Some(pid) = s.process.pid {
         let _ = write!(out, " | pid {pid}");
