@@ -265,7 +265,7 @@ pub fn find_python_module(files: &FileResolver) -> Option<Module> {
             0
         } else if Some(p) == exe {
             1
-        } else if n.contains("python") {
+        } else if n.starts_with("python") {
             2
         } else {
             3
