@@ -81,3 +81,20 @@ fn tiny_core_parses() {
     assert_eq!(&b, b"xdebugpy");
     hd::exercise_core_bytes(&tiny_core());
 }
+
+/// Found by the fuzzer: segment offsets and sizes near `u64::MAX` must not overflow.
+#[test]
+fn huge_segment_fields() {
+    let mut core = tiny_core();
+    let load = 64 + 56; // the PT_LOAD header
+    for (field, value) in [(8, u64::MAX - 10), (32, u64::MAX), (40, u64::MAX)] {
+        core[load + field..load + field + 8].copy_from_slice(&value.to_le_bytes());
+    }
+    hd::exercise_core_bytes(&core);
+    let core2 = {
+        let mut c = tiny_core();
+        c[load + 16..load + 24].copy_from_slice(&(u64::MAX - 100).to_le_bytes()); // p_vaddr
+        c
+    };
+    hd::exercise_core_bytes(&core2);
+}
