@@ -12,9 +12,13 @@
 //! version checks in the walkers.
 
 mod debug_offsets;
+mod stdlib;
+mod stdlib_tables;
 mod tables;
 
 pub use debug_offsets::{read_debug_offsets, DebugOffsets, DEBUG_COOKIE};
+pub use stdlib::*;
+pub use stdlib_tables::{ndarray_layout, stdlib_for};
 pub use tables::{table_for, KNOWN_TABLES};
 
 /// Offsets of one CPython minor version for one pointer width.
@@ -42,6 +46,20 @@ pub struct Layout {
     pub cell: CellLayout,
     pub module: ModuleLayout,
     pub instance_dict: InstanceDictLayout,
+    pub function: FunctionLayout,
+    pub method: MethodLayout,
+    pub complex: ComplexLayout,
+    pub bytearray: ByteArrayLayout,
+    pub slice: SliceLayout,
+    pub range: RangeLayout,
+    pub exception: ExceptionLayout,
+    pub traceback: TracebackLayout,
+    pub generator: GeneratorLayout,
+    pub member: MemberLayout,
+    pub memoryview: MemoryViewLayout,
+    pub errors: ThreadErrorsLayout,
+    pub gc: GcLayout,
+    pub datetime: DateTimeLayout,
 }
 
 /// `PyObject` / `PyVarObject` header.
@@ -252,6 +270,9 @@ pub struct TypeLayout {
     pub ht_qualname: u64,
     /// `PyHeapTypeObject.ht_cached_keys` (shared keys of instances' split dicts).
     pub ht_cached_keys: u64,
+    /// `PyHeapTypeObject.ht_slots`: the tuple of `__slots__` names.
+    pub ht_slots: u64,
+    pub tp_weaklistoffset: u64,
 }
 
 /// `tp_flags` bits that are the same in every supported version.
@@ -400,6 +421,8 @@ pub struct CellLayout {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModuleLayout {
     pub md_dict: u64,
+    /// `md_name` (a str, may be NULL).
+    pub md_name: u64,
 }
 
 /// Where an instance keeps its attributes when its type has no `tp_dictoffset` > 0.
@@ -416,4 +439,248 @@ pub enum InstanceDictLayout {
     /// `Py_TPFLAGS_MANAGED_DICT`: dict pointer at word -3; with `Py_TPFLAGS_INLINE_VALUES` the
     /// values are inline after the object at `tp_basicsize` (3.13+).
     ManagedInline { flag: u64, inline_values_flag: u64 },
+}
+
+/// `PyFunctionObject` (`Include/cpython/funcobject.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionLayout {
+    pub func_code: u64,
+    pub func_globals: u64,
+    pub func_defaults: u64,
+    pub func_kwdefaults: u64,
+    pub func_closure: u64,
+    pub func_name: u64,
+    pub func_qualname: u64,
+    pub func_module: u64,
+    pub func_dict: u64,
+}
+
+/// `PyMethodObject` (bound methods, `Include/cpython/classobject.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodLayout {
+    pub im_func: u64,
+    pub im_self: u64,
+}
+
+/// `PyComplexObject`: `cval.real` at `cval`, `cval.imag` 8 bytes after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComplexLayout {
+    pub cval: u64,
+}
+
+/// `PyByteArrayObject`: `ob_size` bytes from `ob_start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteArrayLayout {
+    pub ob_alloc: u64,
+    pub ob_bytes: u64,
+    pub ob_start: u64,
+}
+
+/// `PySliceObject`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SliceLayout {
+    pub start: u64,
+    pub stop: u64,
+    pub step: u64,
+}
+
+/// `rangeobject` (`Objects/rangeobject.c`, not installed): four object pointers after the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RangeLayout {
+    pub start: u64,
+    pub stop: u64,
+    pub step: u64,
+    pub length: u64,
+}
+
+/// `PyBaseExceptionObject` (`Include/cpython/pyerrors.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExceptionLayout {
+    pub dict: u64,
+    pub args: u64,
+    /// `notes` (3.11+).
+    pub notes: Option<u64>,
+    pub traceback: u64,
+    pub context: u64,
+    pub cause: u64,
+    /// `suppress_context`, a `char`.
+    pub suppress_context: u64,
+}
+
+/// `PyTracebackObject` (`Include/cpython/traceback.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TracebackLayout {
+    pub tb_next: u64,
+    /// A `PyFrameObject *`.
+    pub tb_frame: u64,
+    /// `tb_lasti`, an int: a byte offset (3.8–3.9) or code unit index × 2 (see `f_lasti_unit`).
+    pub tb_lasti: u64,
+    /// `tb_lineno`, an int (-1 on 3.11+ until computed).
+    pub tb_lineno: u64,
+}
+
+/// `PyFrameObject` fields needed to follow a traceback or a generator on 3.11+, where the
+/// frame object points at its `_PyInterpreterFrame`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameObjectLink {
+    /// 3.8–3.10: the frame object is the frame.
+    Itself,
+    /// 3.11+: `f_frame`, the `_PyInterpreterFrame *` of the frame object.
+    Interpreter { f_frame: u64 },
+}
+
+/// Generators, coroutines and async generators (`_PyGenObject_HEAD`: the same offsets for
+/// all three).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeneratorLayout {
+    pub gi_name: u64,
+    pub gi_qualname: u64,
+    pub frame: GenFrame,
+    /// From a frame object (`tb_frame`, `gi_frame`) to the frame to walk.
+    pub frame_object: FrameObjectLink,
+}
+
+/// Where a generator's frame is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenFrame {
+    /// `gi_frame`, a `PyFrameObject *` (NULL when finished), `gi_code`, and `gi_running`
+    /// (a char) (3.8–3.10). Not started: the frame's `f_lasti` is -1.
+    FrameObject {
+        gi_frame: u64,
+        gi_code: u64,
+        gi_running: u64,
+    },
+    /// `gi_iframe`: the `_PyInterpreterFrame` inside the generator, and `gi_frame_state`
+    /// (an `int8_t`) with the values of the version's `enum _frameState` (3.11+).
+    Embedded {
+        gi_iframe: u64,
+        gi_frame_state: u64,
+        states: GenStates,
+    },
+}
+
+/// `enum _frameState` of 3.11+ (`Include/internal/pycore_frame.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenStates {
+    pub created: i8,
+    pub suspended: i8,
+    /// `FRAME_SUSPENDED_YIELD_FROM` (3.13+).
+    pub suspended_yield_from: Option<i8>,
+    pub executing: i8,
+    pub completed: i8,
+    pub cleared: i8,
+}
+
+/// `PyMemberDescrObject` and `PyMemberDef`, to read `__slots__`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberLayout {
+    /// `d_member`: the `PyMemberDef *` of a member descriptor.
+    pub d_member: u64,
+    /// `PyMemberDef.name` (a `const char *`), `.type` (int), `.offset` (Py_ssize_t).
+    pub name: u64,
+    pub member_type: u64,
+    pub offset: u64,
+    /// `T_OBJECT_EX` / `Py_T_OBJECT_EX`: the type code of `__slots__` members.
+    pub t_object_ex: i32,
+}
+
+/// `PyMemoryViewObject` and the `Py_buffer` inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryViewLayout {
+    /// `view`: where the `Py_buffer` starts in the object.
+    pub view: u64,
+    /// Fields of `Py_buffer`, relative to `view`.
+    pub buf: u64,
+    pub obj: u64,
+    pub len: u64,
+    pub itemsize: u64,
+    pub readonly: u64,
+    pub ndim: u64,
+    pub format: u64,
+    pub shape: u64,
+    pub strides: u64,
+}
+
+/// A thread's exceptions: the one being raised and the stack of ones being handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadErrorsLayout {
+    /// `exc_info`: the `_PyErr_StackItem *` of the exception being handled.
+    pub exc_info: u64,
+    pub handled: HandledException,
+    pub current: CurrentException,
+}
+
+/// `_PyErr_StackItem`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandledException {
+    /// `exc_type`, `exc_value`, `exc_traceback` (3.8–3.10).
+    Triple {
+        exc_type: u64,
+        exc_value: u64,
+        exc_traceback: u64,
+    },
+    /// `exc_value` only (3.11+).
+    Value { exc_value: u64 },
+}
+
+/// The exception being raised, in the thread state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrentException {
+    /// `curexc_type`, `curexc_value`, `curexc_traceback` (3.8–3.11).
+    Triple {
+        curexc_type: u64,
+        curexc_value: u64,
+        curexc_traceback: u64,
+    },
+    /// `current_exception` (3.12+).
+    Value { current_exception: u64 },
+}
+
+/// The garbage collector's lists, for the whole heap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GcLayout {
+    /// Where `struct _gc_runtime_state` is.
+    pub state: GcStateLocation,
+    /// `generations` within it, `sizeof(struct gc_generation)` and how many.
+    pub generations: u64,
+    pub generation_size: u64,
+    pub num_generations: u64,
+    /// `permanent_generation` within it.
+    pub permanent_generation: u64,
+    /// `PyGC_Head`: `_gc_next`, `_gc_prev`, and its size (it sits right before the object).
+    pub gc_next: u64,
+    pub gc_prev: u64,
+    pub gc_head_size: u64,
+    /// Words before a managed-dict object's GC head (`Py_TPFLAGS_MANAGED_DICT`), counted by
+    /// `sys.getsizeof`: 0 before 3.11, 2 from 3.11.
+    pub managed_preheader_words: u64,
+}
+
+/// Where the GC state lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GcStateLocation {
+    /// `_PyRuntime.gc` (3.8).
+    Runtime(u64),
+    /// `PyInterpreterState.gc` (3.9+).
+    Interp(u64),
+}
+
+/// `datetime` objects (`Include/datetime.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTimeLayout {
+    pub hastzinfo: u64,
+    /// `data` of `PyDateTime_Date` (4 bytes), `PyDateTime_Time` (6), `PyDateTime_DateTime` (10).
+    pub date_data: u64,
+    pub time_data: u64,
+    pub datetime_data: u64,
+    /// `tzinfo` of aware times and datetimes.
+    pub time_tzinfo: u64,
+    pub datetime_tzinfo: u64,
+    /// `fold` (an unsigned char) of times and datetimes.
+    pub time_fold: u64,
+    pub datetime_fold: u64,
+    /// `PyDateTime_Delta`: `days`, `seconds`, `microseconds` (ints).
+    pub delta_days: u64,
+    pub delta_seconds: u64,
+    pub delta_microseconds: u64,
 }
