@@ -12,8 +12,10 @@ compiled with gcc against the install's own headers and run; its output becomes
 
 Every number in the tables comes from the C compiler. The only structures that are not in
 the installed headers (PyDictKeysObject and PyDictKeyEntry of 3.8-3.10, PyModuleObject of
-3.8-3.9) are transcribed below as C declarations (see TRANSCRIBED_*), so gcc still computes
-their offsets, and their LP64 offsets are pinned by EXPECTED_LP64_TRANSCRIBED.
+3.8-3.9, the range object of every version) are transcribed below as C declarations (see
+TRANSCRIBED_*), so gcc still computes their offsets, and their LP64 offsets are pinned by
+EXPECTED_LP64_TRANSCRIBED. Enum constants (the generator states of `enum _framestate`,
+FRAME_OWNED_BY_*, T_OBJECT_EX / Py_T_OBJECT_EX, NUM_GENERATIONS) are printed by C as well.
 
 Checks (any failure stops the generator; nothing is written):
   * the fields written must be exactly those that mod.rs declares (struct by struct);
@@ -22,8 +24,14 @@ Checks (any failure stops the generator; nothing is written):
   * when the install has its interpreter (bin/python3.X), LIVE_CHECK runs in it and walks real
     objects with ctypes using the freshly computed table: _PyRuntime -> interpreter -> thread
     state -> GIL -> frames -> code objects, str/int/float/bytes/tuple/list/dict/set/cell/module
-    objects, a class and the attributes of its instance (and on 3.13 compares the table with
-    the interpreter's own _Py_DebugOffsets). Skip it with --no-live-check.
+    objects, a class and the attributes of its instance; functions, bound methods, complex,
+    bytearray, slice, range, a chained exception and its tracebacks, generators / coroutines /
+    async generators in each state, __slots__ member descriptors, memoryviews, the exception
+    being handled (exc_info, down the stack) and the one being raised (set by a small C helper
+    built with gcc, LIVE_HELPER_C), the GC lists of every generation (compared with
+    gc.get_objects) and the permanent one, datetime / date / time / timedelta objects (and on
+    3.13 compares the table with the interpreter's own _Py_DebugOffsets). Skip it with
+    --no-live-check.
 
 Debug builds (an include/python3.Xd directory, or Py_DEBUG in pyconfig.h) found among the
 roots are compared with the release table of the same version; a v3_X_debug.rs table (listed
@@ -109,6 +117,17 @@ TARGETS: Tuple[Target, ...] = (Target("x86_64", ("-m64",), 8, ""),)
 #         PyModuleObject;
 #
 # (checked against the v3.8.2 and v3.9.18 trees, and live).
+#
+# rangeobject (the `range` type) of every version is defined in Objects/rangeobject.c and
+# never installed:
+#
+#     typedef struct { PyObject_HEAD PyObject *start; PyObject *stop; PyObject *step;
+#                      PyObject *length; } rangeobject;
+#
+# Checked against python/cpython's Objects/rangeobject.c of the 3.9 development tree (commit
+# 0049db81, with `range_vectorcall` and `_PyLong_Zero`) and of a main-branch tree after 3.13
+# (Fidget-Spinner/cpython 618f9965, with `pycore_pyatomic_ft_wrappers.h`): the same four
+# fields in both; and live (LIVE_CHECK reads range(3, 100, 7) in every interpreter).
 TRANSCRIBED_DICT_3_8_TO_3_10 = r"""
 /* Transcribed from Objects/dict-common.h of CPython 3.8-3.10 (not installed). */
 typedef Py_ssize_t (*hd_dict_lookup_func)(PyDictObject *mp, PyObject *key, Py_hash_t hash,
@@ -140,6 +159,17 @@ typedef struct {
 } hd_PyModuleObject;
 """
 
+TRANSCRIBED_RANGE = r"""
+/* Transcribed from Objects/rangeobject.c (not installed; the same in 3.8-3.13). */
+typedef struct {
+    PyObject_HEAD
+    PyObject *start;
+    PyObject *stop;
+    PyObject *step;
+    PyObject *length;
+} hd_rangeobject;
+"""
+
 # The documented LP64 offsets of the transcribed structures (ptr_size 8). gcc computes the
 # numbers that go into the tables; these pin the transcription.
 EXPECTED_LP64_TRANSCRIBED = {
@@ -148,6 +178,11 @@ EXPECTED_LP64_TRANSCRIBED = {
     "offsetof(hd_PyDictKeysObject, dk_indices)": 40,
     "sizeof(hd_PyDictKeyEntry)": 24,
     "offsetof(hd_PyModuleObject, md_dict)": 16,
+    "offsetof(hd_PyModuleObject, md_name)": 48,
+    "offsetof(hd_rangeobject, start)": 16,
+    "offsetof(hd_rangeobject, stop)": 24,
+    "offsetof(hd_rangeobject, step)": 32,
+    "offsetof(hd_rangeobject, length)": 40,
 }
 
 # The comment shown in the tables for the transcribed expressions.
@@ -155,11 +190,13 @@ TRANSCRIBED_NAMES = {
     "hd_PyDictKeysObject": "PyDictKeysObject",
     "hd_PyDictKeyEntry": "PyDictKeyEntry",
     "hd_PyModuleObject": "PyModuleObject",
+    "hd_rangeobject": "rangeobject",
 }
 TRANSCRIBED_SOURCE = {
     "hd_PyDictKeysObject": "Objects/dict-common.h",
     "hd_PyDictKeyEntry": "Objects/dict-common.h",
     "hd_PyModuleObject": "Objects/moduleobject.c",
+    "hd_rangeobject": "Objects/rangeobject.c",
 }
 
 
@@ -179,6 +216,11 @@ def internal_headers(minor: int) -> List[str]:
         hs += ["pycore_frame.h", "pycore_code.h", "pycore_dict.h", "pycore_object.h"]
     if minor >= 12:
         hs += ["pycore_long.h"]
+    if minor >= 9:
+        hs.append("pycore_gc.h")  # struct _gc_runtime_state, PyGC_Head (3.8: via pycore_pystate.h)
+    if minor <= 11:
+        hs.append("structmember.h")  # PyMemberDef, T_OBJECT_EX (in descrobject.h from 3.12)
+    hs.append("datetime.h")  # PyDateTime_* (not included by Python.h)
     return hs
 
 
@@ -189,11 +231,13 @@ def internal_headers(minor: int) -> List[str]:
 
 @dataclass
 class Num:
-    expr: str  # C expression, printed as unsigned long long
+    expr: str  # C expression, printed as unsigned long long (signed: long long)
     comment: Optional[str] = None  # defaults to the expression
     hexa: bool = False
     max_value: int = (1 << 64) - 1
     value: Optional[int] = None
+    signed: bool = False
+    min_value: int = 0
 
 
 @dataclass
@@ -251,6 +295,14 @@ def size(typ: str, **kw) -> Num:
 
 def u8(expr: str, comment: Optional[str] = None) -> Num:
     return Num(expr, comment=comment, max_value=255)
+
+
+def i8(expr: str, comment: Optional[str] = None) -> Num:
+    return Num(expr, comment=comment, signed=True, min_value=-128, max_value=127)
+
+
+def i32(expr: str, comment: Optional[str] = None) -> Num:
+    return Num(expr, comment=comment, signed=True, min_value=-(1 << 31), max_value=(1 << 31) - 1)
 
 
 def build_layout(minor: int, target: Target) -> Struct:
@@ -462,6 +514,8 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("ht_name", off("PyHeapTypeObject", "ht_name")),
             ("ht_qualname", off("PyHeapTypeObject", "ht_qualname")),
             ("ht_cached_keys", off("PyHeapTypeObject", "ht_cached_keys")),
+            ("ht_slots", off("PyHeapTypeObject", "ht_slots")),
+            ("tp_weaklistoffset", off("PyTypeObject", "tp_weaklistoffset")),
         ],
     )
 
@@ -580,9 +634,10 @@ def build_layout(minor: int, target: Target) -> Struct:
         ],
     )
     cell = Struct("CellLayout", [("ob_ref", off("PyCellObject", "ob_ref"))])
+    module_t = "hd_PyModuleObject" if v <= 9 else "PyModuleObject"
     module = Struct(
         "ModuleLayout",
-        [("md_dict", off("hd_PyModuleObject" if v <= 9 else "PyModuleObject", "md_dict"))],
+        [("md_dict", off(module_t, "md_dict")), ("md_name", off(module_t, "md_name"))],
     )
 
     if v <= 10:
@@ -608,6 +663,217 @@ def build_layout(minor: int, target: Target) -> Struct:
             ],
         )
 
+    function = Struct(
+        "FunctionLayout",
+        [
+            (f, off("PyFunctionObject", f))
+            for f in (
+                "func_code",
+                "func_globals",
+                "func_defaults",
+                "func_kwdefaults",
+                "func_closure",
+                "func_name",
+                "func_qualname",
+                "func_module",
+                "func_dict",
+            )
+        ],
+    )
+    method = Struct(
+        "MethodLayout",
+        [("im_func", off("PyMethodObject", "im_func")), ("im_self", off("PyMethodObject", "im_self"))],
+    )
+    complex_ = Struct("ComplexLayout", [("cval", off("PyComplexObject", "cval"))])
+    bytearray_ = Struct(
+        "ByteArrayLayout",
+        [(f, off("PyByteArrayObject", f)) for f in ("ob_alloc", "ob_bytes", "ob_start")],
+    )
+    slice_ = Struct("SliceLayout", [(f, off("PySliceObject", f)) for f in ("start", "stop", "step")])
+    range_ = Struct(
+        "RangeLayout", [(f, off("hd_rangeobject", f)) for f in ("start", "stop", "step", "length")]
+    )
+
+    exception = Struct(
+        "ExceptionLayout",
+        [
+            ("dict", off("PyBaseExceptionObject", "dict")),
+            ("args", off("PyBaseExceptionObject", "args")),
+            (
+                "notes",
+                SomeV(
+                    off(
+                        "PyBaseExceptionObject",
+                        "notes",
+                        comment="offsetof(PyBaseExceptionObject, notes), unused:"
+                        " add_note() keeps __notes__ in the dict",
+                    )
+                )
+                if v >= 11
+                else NoneV("no notes field before 3.11"),
+            ),
+            ("traceback", off("PyBaseExceptionObject", "traceback")),
+            ("context", off("PyBaseExceptionObject", "context")),
+            ("cause", off("PyBaseExceptionObject", "cause")),
+            ("suppress_context", off("PyBaseExceptionObject", "suppress_context")),
+        ],
+    )
+    traceback = Struct(
+        "TracebackLayout",
+        [(f, off("PyTracebackObject", f)) for f in ("tb_next", "tb_frame", "tb_lasti", "tb_lineno")],
+    )
+
+    if v <= 10:
+        gen_frame = Variant(
+            "GenFrame::FrameObject",
+            fields=[
+                ("gi_frame", off("PyGenObject", "gi_frame")),
+                ("gi_code", off("PyGenObject", "gi_code")),
+                (
+                    "gi_running",
+                    SomeV(off("PyGenObject", "gi_running"))
+                    if v <= 9
+                    else NoneV("no gi_running in 3.10: the frame's f_state says FRAME_EXECUTING"),
+                ),
+                (
+                    "f_state",
+                    SomeV(off("PyFrameObject", "f_state"))
+                    if v == 10
+                    else NoneV("no PyFrameObject.f_state before 3.10"),
+                ),
+            ],
+        )
+        frame_object: Node = Variant(
+            "FrameObjectLink::Itself", comment="the frame object is the frame before 3.11"
+        )
+    else:
+        states = Struct(
+            "GenStates",
+            [
+                ("created", i8("FRAME_CREATED")),
+                ("suspended", i8("FRAME_SUSPENDED")),
+                (
+                    "suspended_yield_from",
+                    SomeV(i8("FRAME_SUSPENDED_YIELD_FROM"))
+                    if v >= 13
+                    else NoneV("no FRAME_SUSPENDED_YIELD_FROM before 3.13"),
+                ),
+                ("executing", i8("FRAME_EXECUTING")),
+                ("completed", i8("FRAME_COMPLETED")),
+                ("cleared", i8("FRAME_CLEARED")),
+            ],
+        )
+        gen_frame = Variant(
+            "GenFrame::Embedded",
+            fields=[
+                ("gi_iframe", off("PyGenObject", "gi_iframe")),
+                ("gi_frame_state", off("PyGenObject", "gi_frame_state")),
+                ("states", states),
+            ],
+        )
+        frame_object = Variant(
+            "FrameObjectLink::Interpreter", fields=[("f_frame", off("PyFrameObject", "f_frame"))]
+        )
+    generator = Struct(
+        "GeneratorLayout",
+        [
+            ("gi_name", off("PyGenObject", "gi_name")),
+            ("gi_qualname", off("PyGenObject", "gi_qualname")),
+            ("frame", gen_frame),
+            ("frame_object", frame_object),
+        ],
+    )
+
+    member = Struct(
+        "MemberLayout",
+        [
+            ("d_member", off("PyMemberDescrObject", "d_member")),
+            ("name", off("PyMemberDef", "name")),
+            ("member_type", off("PyMemberDef", "type")),
+            ("offset", off("PyMemberDef", "offset")),
+            ("t_object_ex", i32("T_OBJECT_EX" if v <= 11 else "Py_T_OBJECT_EX")),
+        ],
+    )
+    memoryview = Struct(
+        "MemoryViewLayout",
+        [("view", off("PyMemoryViewObject", "view"))]
+        + [
+            (f, off("Py_buffer", f))
+            for f in ("buf", "obj", "len", "itemsize", "readonly", "ndim", "format", "shape", "strides")
+        ],
+    )
+
+    if v <= 10:
+        handled = Variant(
+            "HandledException::Triple",
+            fields=[(f, off("_PyErr_StackItem", f)) for f in ("exc_type", "exc_value", "exc_traceback")],
+        )
+    else:
+        handled = Variant(
+            "HandledException::Value", fields=[("exc_value", off("_PyErr_StackItem", "exc_value"))]
+        )
+    if v <= 11:
+        current = Variant(
+            "CurrentException::Triple",
+            fields=[
+                (f, off("PyThreadState", f))
+                for f in ("curexc_type", "curexc_value", "curexc_traceback")
+            ],
+        )
+    else:
+        current = Variant(
+            "CurrentException::Value",
+            fields=[("current_exception", off("PyThreadState", "current_exception"))],
+        )
+    errors = Struct(
+        "ThreadErrorsLayout",
+        [("exc_info", off("PyThreadState", "exc_info")), ("handled", handled), ("current", current)],
+    )
+
+    if v == 8:
+        gc_state = Variant("GcStateLocation::Runtime", arg=off("_PyRuntimeState", "gc"))
+    else:
+        gc_state = Variant("GcStateLocation::Interp", arg=off("PyInterpreterState", "gc"))
+    if v <= 10:
+        preheader: Node = Lit("0", "no pre-header (Py_TPFLAGS_MANAGED_DICT) before 3.11")
+    else:
+        preheader = Num(
+            "_PyType_PreHeaderSize(&hd_managed_dict_type) / sizeof(PyObject *)",
+            comment="_PyType_PreHeaderSize(a non-GC type with Py_TPFLAGS_MANAGED_DICT)"
+            " / sizeof(PyObject *)",
+        )
+    gc = Struct(
+        "GcLayout",
+        [
+            ("state", gc_state),
+            ("generations", off("struct _gc_runtime_state", "generations")),
+            ("generation_size", size("struct gc_generation")),
+            ("num_generations", Num("NUM_GENERATIONS")),
+            ("permanent_generation", off("struct _gc_runtime_state", "permanent_generation")),
+            ("gc_next", off("PyGC_Head", "_gc_next")),
+            ("gc_prev", off("PyGC_Head", "_gc_prev")),
+            ("gc_head_size", size("PyGC_Head")),
+            ("managed_preheader_words", preheader),
+        ],
+    )
+
+    datetime = Struct(
+        "DateTimeLayout",
+        [
+            ("hastzinfo", off("_PyDateTime_BaseTZInfo", "hastzinfo")),
+            ("date_data", off("PyDateTime_Date", "data")),
+            ("time_data", off("PyDateTime_Time", "data")),
+            ("datetime_data", off("PyDateTime_DateTime", "data")),
+            ("time_tzinfo", off("PyDateTime_Time", "tzinfo")),
+            ("datetime_tzinfo", off("PyDateTime_DateTime", "tzinfo")),
+            ("time_fold", off("PyDateTime_Time", "fold")),
+            ("datetime_fold", off("PyDateTime_DateTime", "fold")),
+            ("delta_days", off("PyDateTime_Delta", "days")),
+            ("delta_seconds", off("PyDateTime_Delta", "seconds")),
+            ("delta_microseconds", off("PyDateTime_Delta", "microseconds")),
+        ],
+    )
+
     return Struct(
         "Layout",
         [
@@ -631,6 +897,20 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("cell", cell),
             ("module", module),
             ("instance_dict", instance_dict),
+            ("function", function),
+            ("method", method),
+            ("complex", complex_),
+            ("bytearray", bytearray_),
+            ("slice", slice_),
+            ("range", range_),
+            ("exception", exception),
+            ("traceback", traceback),
+            ("generator", generator),
+            ("member", member),
+            ("memoryview", memoryview),
+            ("errors", errors),
+            ("gc", gc),
+            ("datetime", datetime),
         ],
     )
 
@@ -842,6 +1122,38 @@ def build_checks(minor: int, target: Target, consts: Dict[str, Dict[str, int]]) 
     if v >= 13:
         for f in ("capacity", "size", "valid"):
             widths.append(("PyDictValues", f, "1"))
+    # The fields added for the objects walkers.
+    widths += [
+        ("PyTracebackObject", "tb_lasti", int_),
+        ("PyTracebackObject", "tb_lineno", int_),
+        ("PyBaseExceptionObject", "suppress_context", "1"),
+        ("PyMemberDef", "type", int_),
+        ("PyMemberDef", "offset", "sizeof(Py_ssize_t)"),
+        ("Py_buffer", "len", "sizeof(Py_ssize_t)"),
+        ("Py_buffer", "itemsize", "sizeof(Py_ssize_t)"),
+        ("Py_buffer", "readonly", int_),
+        ("Py_buffer", "ndim", int_),
+        ("PyByteArrayObject", "ob_alloc", "sizeof(Py_ssize_t)"),
+        ("PyGC_Head", "_gc_next", "sizeof(void *)"),
+        ("PyGC_Head", "_gc_prev", "sizeof(void *)"),
+        ("_PyDateTime_BaseTZInfo", "hastzinfo", "1"),
+        ("PyDateTime_Date", "data", "4"),
+        ("PyDateTime_Time", "data", "6"),
+        ("PyDateTime_DateTime", "data", "10"),
+        ("PyDateTime_Time", "fold", "1"),
+        ("PyDateTime_DateTime", "fold", "1"),
+        ("PyDateTime_Delta", "days", int_),
+        ("PyDateTime_Delta", "seconds", int_),
+        ("PyDateTime_Delta", "microseconds", int_),
+        ("PyComplexObject", "cval.real", "sizeof(double)"),
+        ("PyComplexObject", "cval.imag", "sizeof(double)"),
+    ]
+    if v <= 9:
+        widths.append(("PyGenObject", "gi_running", "1"))
+    if v == 10:
+        widths.append(("PyFrameObject", "f_state", "1"))
+    if v >= 11:
+        widths.append(("PyGenObject", "gi_frame_state", "1"))
     for typ, member, want in widths:
         checks.append(
             Check(
@@ -868,6 +1180,81 @@ def build_checks(minor: int, target: Target, consts: Dict[str, Dict[str, int]]) 
                 " struct _gil_runtime_state *)",
                 1,
             )
+        )
+    # Coroutines and async generators share the generator's offsets (_PyGenObject_HEAD).
+    gen_fields = ["name", "qualname"] + (
+        ["frame", "code"] + (["running"] if v <= 9 else []) if v <= 10 else ["iframe", "frame_state"]
+    )
+    for typ, prefix in (("PyCoroObject", "cr"), ("PyAsyncGenObject", "ag")):
+        for f in gen_fields:
+            checks.append(
+                Check(
+                    f"offsetof({typ}, {prefix}_{f}) == offsetof(PyGenObject, gi_{f})",
+                    f"offsetof({typ}, {prefix}_{f}) == offsetof(PyGenObject, gi_{f})",
+                    1,
+                )
+            )
+    # Signedness of the frame states.
+    if v == 10:
+        checks.append(Check("3.10 FRAME_EXECUTING", "FRAME_EXECUTING", 0))
+        checks.append(Check("PyFrameState is signed", "(PyFrameState)-1 < 0", 1))
+    if v >= 11:
+        checks.append(
+            Check(
+                "gi_frame_state is signed",
+                "(__typeof__(((PyGenObject *)0)->gi_frame_state))-1 < 0",
+                1,
+            )
+        )
+        checks.append(
+            Check(
+                "PyFrameObject.f_frame is a _PyInterpreterFrame *",
+                "__builtin_types_compatible_p(__typeof__(((PyFrameObject *)0)->f_frame),"
+                " _PyInterpreterFrame *)",
+                1,
+            )
+        )
+    checks.append(
+        Check(
+            "PyThreadState.exc_info is a _PyErr_StackItem *",
+            "__builtin_types_compatible_p(__typeof__(((PyThreadState *)0)->exc_info),"
+            " _PyErr_StackItem *)",
+            1,
+        )
+    )
+    # HandledException: the stack of _PyErr_StackItem is followed through `previous_item`,
+    # which mod.rs doesn't name: the walker (threads.rs) takes it to be right after the
+    # exc_* words (3 before 3.11, 1 from 3.11).
+    checks.append(
+        Check(
+            "_PyErr_StackItem.previous_item after the exc_* words",
+            "offsetof(_PyErr_StackItem, previous_item)",
+            (3 if v <= 10 else 1) * w,
+        )
+    )
+    # ComplexLayout: imag right after real.
+    checks.append(Check("Py_complex.imag 8 bytes after real", "offsetof(Py_complex, imag)", 8))
+    # GcLayout: each generation starts with its list head.
+    checks.append(Check("gc_generation.head first", "offsetof(struct gc_generation, head)", 0))
+    # DateTimeLayout: one hastzinfo for all; `fold` of naive objects (allocated with the size
+    # of the tzinfo-less struct) sits in that struct's tail padding, so it can be read too.
+    for typ in ("PyDateTime_Date", "PyDateTime_Time", "PyDateTime_DateTime"):
+        checks.append(
+            Check(
+                f"{typ}.hastzinfo at _PyDateTime_BaseTZInfo.hastzinfo",
+                f"offsetof({typ}, hastzinfo) == offsetof(_PyDateTime_BaseTZInfo, hastzinfo)",
+                1,
+            )
+        )
+    for typ, base in (
+        ("PyDateTime_Time", "_PyDateTime_BaseTime"),
+        ("PyDateTime_DateTime", "_PyDateTime_BaseDateTime"),
+    ):
+        checks.append(
+            Check(f"{typ}.fold inside sizeof({base})", f"offsetof({typ}, fold) < sizeof({base})", 1)
+        )
+        checks.append(
+            Check(f"{typ}.data at {base}.data", f"offsetof({typ}, data) == offsetof({base}, data)", 1)
         )
     # 3.11-3.12: the thread state holds a pointer to the _PyCFrame.
     if 11 <= v <= 12:
@@ -935,6 +1322,7 @@ DEBUG_OFFSET_PAIRS = [
     ("unicode.state", "unicode_object.state", None),
     ("unicode.length", "unicode_object.length", None),
     ("unicode.ascii_size", "unicode_object.asciiobject_size", None),
+    ("gc.state[Interp]", "interpreter_state.gc", None),
 ]
 
 
@@ -971,9 +1359,11 @@ def c_program(minor: int, layout: Struct, checks: List[Check]) -> str:
         lines.append(TRANSCRIBED_DICT_3_8_TO_3_10)
     if minor <= 9:
         lines.append(TRANSCRIBED_MODULE_3_8_TO_3_9)
+    lines.append(TRANSCRIBED_RANGE)
     lines += [
         "",
         "#define P(id, e) printf(\"n%d %llu\\n\", (id), (unsigned long long)(e))",
+        "#define PS(id, e) printf(\"n%d %lld\\n\", (id), (long long)(e))",
         "#define C(id, e) printf(\"c%d %lld\\n\", (id), (long long)(e))",
         "",
         "/* Which bits of the 32-bit word at offsetof(PyASCIIObject, state) a bitfield has. */",
@@ -985,10 +1375,16 @@ def c_program(minor: int, layout: Struct, checks: List[Check]) -> str:
         "        printf(\"b%s %lu\\n\", #name, (unsigned long)w); \\",
         "    } while (0)",
         "",
+        *(
+            ["static PyTypeObject hd_managed_dict_type; /* for _PyType_PreHeaderSize */", ""]
+            if minor >= 11
+            else []
+        ),
         "int main(void) {",
         "    PyObject *hd_fake_words[16];",
         "    PyObject *hd_fake_obj = (PyObject *)&hd_fake_words[8];",
         "    (void)hd_fake_obj;",
+        *(["    hd_managed_dict_type.tp_flags = Py_TPFLAGS_MANAGED_DICT;"] if minor >= 11 else []),
         *(
             [
                 "    PyDictOrValues hd_dorv;",
@@ -1018,8 +1414,9 @@ def c_program(minor: int, layout: Struct, checks: List[Check]) -> str:
         "#endif",
     ]
     exprs = unique_exprs(layout)
+    signed = signed_exprs(layout)
     for i, e in enumerate(exprs):
-        lines.append(f"    P({i}, {e});")
+        lines.append(f"    {'PS' if e in signed else 'P'}({i}, {e});")
     for name in unique_bitfields(layout):
         lines.append(f"    STATE_MASK({name});")
     if minor >= 13:
@@ -1042,6 +1439,19 @@ def unique_exprs(layout: Struct) -> List[str]:
         if isinstance(leaf, Num):
             seen.setdefault(leaf.expr)
     return list(seen)
+
+
+def signed_exprs(layout: Struct) -> Dict[str, None]:
+    """The expressions printed as signed numbers (an expression is either signed or not)."""
+    signed: Dict[str, None] = {}
+    unsigned: Dict[str, None] = {}
+    for leaf in leaves(layout):
+        if isinstance(leaf, Num):
+            (signed if leaf.signed else unsigned).setdefault(leaf.expr)
+    both = set(signed) & set(unsigned)
+    if both:
+        raise SystemExit(f"gen_layouts: expressions both signed and unsigned: {sorted(both)}")
+    return signed
 
 
 def unique_bitfields(layout: Struct) -> List[str]:
@@ -1178,8 +1588,11 @@ def run_install(
     for leaf in leaves(layout):
         if isinstance(leaf, Num):
             leaf.value = nums[exprs.index(leaf.expr)]
-            if leaf.value > leaf.max_value:
-                raise SystemExit(f"gen_layouts: {where}: {leaf.expr} = {leaf.value} is too large")
+            if not leaf.min_value <= leaf.value <= leaf.max_value:
+                raise SystemExit(
+                    f"gen_layouts: {where}: {leaf.expr} = {leaf.value} is out of range"
+                    f" [{leaf.min_value}, {leaf.max_value}]"
+                )
             if leaf.expr in EXPECTED_LP64_TRANSCRIBED and target.ptr_size == 8:
                 want = EXPECTED_LP64_TRANSCRIBED[leaf.expr]
                 if leaf.value != want:
@@ -1231,6 +1644,7 @@ import builtins, ctypes, sys, threading
 
 L = {layout}
 DEBUG_PAIRS = {debug_pairs}
+HELPER = {helper}
 V = sys.version_info[:2]
 errors = []
 P, S, U64 = ctypes.c_void_p, ctypes.c_ssize_t, ctypes.c_uint64
@@ -1510,10 +1924,445 @@ else:
     expect("order after values", byte(vals + L[q + "values"] + 8 * cap + 1), 1)
     expect("dict pointer (word -3) before __dict__", word(o - 24), 0)
 
+# ---- the objects walkers' fields (function .. datetime)
+import datetime as dtm, gc, types
+def i8(a): return ctypes.c_int8.from_address(a).value
+def obj_at(a): return ctypes.cast(a, ctypes.py_object).value
+def tstate():
+    get = ctypes.pythonapi.PyThreadState_Get
+    get.restype = P
+    return get()
+RT = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_PyRuntime"))
+INTERP = word(tstate() + L["tstate.interp"])
+if has("frame[Object].f_code"):
+    frame_code = lambda f: word(f + L["frame[Object].f_code"])
+else:
+    frame_code = lambda f: word(f + L["frame[Interpreter].f_code"])
+
+# module md_name, type ht_slots / tp_weaklistoffset
+expect("md_name (sys)", word(id(sys) + L["module.md_name"]), id(sys.__name__))
+hd_mod = types.ModuleType("hd_module")
+expect("md_name (ModuleType)", ascii_str(word(id(hd_mod) + L["module.md_name"])), "hd_module")
+
+class Slotted:
+    __slots__ = ("hd_b", "hd_a")
+class SlottedWeak:
+    __slots__ = ("hd_c", "__weakref__")
+so = Slotted()
+so.hd_b = s1
+expect("ht_slots", obj_at(word(id(Slotted) + L["type_object.ht_slots"])), ("hd_a", "hd_b"))
+expect("ht_slots (no __slots__)", word(id(Point) + L["type_object.ht_slots"]), 0)
+for C in (Point, Slotted, SlottedWeak, int, type, types.FunctionType):
+    expect("tp_weaklistoffset of %s" % C.__name__,
+           ssize(id(C) + L["type_object.tp_weaklistoffset"]), C.__weakrefoffset__)
+# member descriptors of __slots__
+md = Slotted.__dict__["hd_b"]
+dm = word(id(md) + L["member.d_member"])
+expect("PyMemberDef.name", ctypes.string_at(word(dm + L["member.name"])), b"hd_b")
+expect("PyMemberDef.type", i32(dm + L["member.member_type"]), L["member.t_object_ex"])
+expect("slot value at PyMemberDef.offset", word(id(so) + ssize(dm + L["member.offset"])), id(s1))
+dm_a = word(id(Slotted.__dict__["hd_a"]) + L["member.d_member"])
+expect("unset slot is NULL", word(id(so) + ssize(dm_a + L["member.offset"])), 0)
+# Pre-header (sys.getsizeof counts it): managed dict, and (3.12+) managed weakref, which
+# has tp_weaklistoffset < 0.
+GCH = L["gc.gc_head_size"]
+W = L["gc.managed_preheader_words"]
+expect("managed dict iff 3.11+", bool(Point.__flags__ & (1 << 4)), V >= (3, 11))
+if V >= (3, 11):
+    expect("sys.getsizeof(managed-dict instance)", sys.getsizeof(p), Point.__basicsize__ + GCH + 8 * W)
+else:
+    expect("sys.getsizeof(instance with a dict)", sys.getsizeof(p), Point.__basicsize__ + GCH)
+    expect("no pre-header words before 3.11", W, 0)
+sw = SlottedWeak()
+expect("sys.getsizeof(__weakref__ slot instance)", sys.getsizeof(sw),
+       SlottedWeak.__basicsize__ + GCH + (8 * W if SlottedWeak.__weakrefoffset__ < 0 else 0))
+expect("managed weakref (tp_weaklistoffset < 0) iff 3.12+", SlottedWeak.__weakrefoffset__ < 0,
+       V >= (3, 12))
+expect("sys.getsizeof(plain slots instance)", sys.getsizeof(so), Slotted.__basicsize__ + GCH)
+
+# functions and bound methods
+def hd_kwfunc(a, b="hd_default", *, c="hd_kwdefault"):
+    return a
+def hd_make_closure():
+    hd_cv = "hd_cell_value"
+    def hd_inner(x=1, y=2):
+        return hd_cv
+    return hd_inner
+fn = hd_make_closure()
+fn.hd_attr = 1
+fo = id(fn)
+expect("func_code", word(fo + L["function.func_code"]), id(fn.__code__))
+expect("func_globals", word(fo + L["function.func_globals"]), id(globals()))
+expect("func_defaults", word(fo + L["function.func_defaults"]), id(fn.__defaults__))
+expect("func_kwdefaults NULL", word(fo + L["function.func_kwdefaults"]), 0)
+expect("func_kwdefaults", word(id(hd_kwfunc) + L["function.func_kwdefaults"]), id(hd_kwfunc.__kwdefaults__))
+expect("func_defaults NULL", word(id(probe) + L["function.func_defaults"]), 0)
+cl = word(fo + L["function.func_closure"])
+expect("func_closure", cl, id(fn.__closure__))
+expect("func_closure[0].ob_ref", ascii_str(word(tuple_item(cl, 0) + L["cell.ob_ref"])), "hd_cell_value")
+expect("func_closure NULL", word(id(hd_kwfunc) + L["function.func_closure"]), 0)
+expect("func_name", ascii_str(word(fo + L["function.func_name"])), "hd_inner")
+expect("func_qualname", ascii_str(word(fo + L["function.func_qualname"])), "hd_make_closure.<locals>.hd_inner")
+expect("func_module", word(fo + L["function.func_module"]), id(fn.__module__))
+expect("func_dict", word(fo + L["function.func_dict"]), id(fn.__dict__))
+class HdK:
+    def hd_meth(self):
+        return self
+hk = HdK()
+bm = hk.hd_meth
+expect("im_func", word(id(bm) + L["method.im_func"]), id(HdK.__dict__["hd_meth"]))
+expect("im_self", word(id(bm) + L["method.im_self"]), id(hk))
+
+# complex, bytearray, slice, range
+z = complex(1.5, -2.25)
+expect("cval.real", ctypes.c_double.from_address(id(z) + L["complex.cval"]).value, 1.5)
+expect("cval.imag", ctypes.c_double.from_address(id(z) + L["complex.cval"] + 8).value, -2.25)
+ba = bytearray(b"hd_bytearray_data")
+del ba[:3]  # advances ob_start
+start = word(id(ba) + L["bytearray.ob_start"])
+expect("ob_start - ob_bytes", start - word(id(ba) + L["bytearray.ob_bytes"]), 3)
+expect("bytearray ob_size", ssize(id(ba) + L["object.ob_size"]), len(ba))
+expect("bytearray data", ctypes.string_at(start, len(ba)), bytes(ba))
+expect("ob_alloc", ssize(id(ba) + L["bytearray.ob_alloc"]), ba.__alloc__())
+sl = slice(5, "hd_stop")
+expect("slice.start", word(id(sl) + L["slice.start"]), id(sl.start))
+expect("slice.stop", word(id(sl) + L["slice.stop"]), id(sl.stop))
+expect("slice.step", word(id(sl) + L["slice.step"]), id(None))
+rg = range(3, 100, 7)
+expect("range.start", word(id(rg) + L["range.start"]), id(rg.start))
+expect("range.stop", word(id(rg) + L["range.stop"]), id(rg.stop))
+expect("range.step", word(id(rg) + L["range.step"]), id(rg.step))
+ln = obj_at(word(id(rg) + L["range.length"]))
+expect("range.length", (type(ln), ln), (int, len(rg)))
+
+# exceptions and tracebacks
+def hd_raiser():
+    raise KeyError("hd_inner")
+hd_cause = RuntimeError("hd_cause")
+def hd_chain():
+    try:
+        hd_raiser()
+    except KeyError:
+        raise ValueError("hd_outer", 2) from hd_cause
+try:
+    hd_chain()
+except ValueError as e:
+    ex = e
+ex.hd_attr = 1
+if V >= (3, 11):
+    ex.add_note("hd_note")
+eo = id(ex)
+expect("exc args", word(eo + L["exception.args"]), id(ex.args))
+expect("exc dict", word(eo + L["exception.dict"]), id(ex.__dict__))
+expect("exc cause", word(eo + L["exception.cause"]), id(ex.__cause__))
+expect("exc context", word(eo + L["exception.context"]), id(ex.__context__))
+expect("exc suppress_context", byte(eo + L["exception.suppress_context"]), 1)
+expect("exc traceback", word(eo + L["exception.traceback"]), id(ex.__traceback__))
+if L["exception.notes"] != "None":
+    # add_note() and `__notes__` use the instance dict; the struct's `notes` stays NULL.
+    expect("exc notes field (unused)", word(eo + L["exception.notes"]), 0)
+    expect("exc __notes__ in the dict", obj_at(word(eo + L["exception.dict"]))["__notes__"], ["hd_note"])
+expect("cause is not context", ex.__cause__ is not ex.__context__, True)
+inner = ex.__context__
+expect("no context", word(id(inner) + L["exception.context"]), 0)
+expect("no cause", word(id(inner) + L["exception.cause"]), 0)
+expect("no suppress_context", byte(id(inner) + L["exception.suppress_context"]), 0)
+expect("no dict", word(id(inner) + L["exception.dict"]), 0)
+tb = ex.__traceback__  # <module> (the try above) -> hd_chain
+expect("tb_next", word(id(tb) + L["traceback.tb_next"]), id(tb.tb_next))
+tb2 = tb.tb_next
+expect("last tb_next", word(id(tb2) + L["traceback.tb_next"]), 0)
+expect("tb_frame", word(id(tb2) + L["traceback.tb_frame"]), id(tb2.tb_frame))
+expect("tb_lasti (bytes, every version)", i32(id(tb2) + L["traceback.tb_lasti"]), tb2.tb_lasti)
+expect("tb_lineno", i32(id(tb2) + L["traceback.tb_lineno"]), tb2.tb_lineno if V <= (3, 10) else -1)
+fobj = word(id(tb2) + L["traceback.tb_frame"])
+if L.get("generator.frame_object") == "Itself":
+    expect("tb_frame's code", frame_code(fobj), id(hd_chain.__code__))
+else:
+    iframe = word(fobj + L["generator.frame_object[Interpreter].f_frame"])
+    expect("tb_frame -> f_frame's code", frame_code(iframe), id(hd_chain.__code__))
+# inner's traceback: hd_chain -> hd_raiser, frames of finished calls
+t3 = inner.__traceback__.tb_next
+expect("inner tb_frame", word(id(t3) + L["traceback.tb_frame"]), id(t3.tb_frame))
+
+# the exception being handled (exc_info), in a function and in a generator
+def hd_check_handled(err, what):
+    ei = word(tstate() + L["errors.exc_info"])
+    if has("errors.handled[Triple].exc_type"):
+        expect(what + " exc_type", word(ei + L["errors.handled[Triple].exc_type"]), id(type(err)))
+        expect(what + " exc_value", word(ei + L["errors.handled[Triple].exc_value"]), id(err))
+        expect(what + " exc_traceback", word(ei + L["errors.handled[Triple].exc_traceback"]),
+               id(err.__traceback__))
+    else:
+        expect(what + " exc_value", word(ei + L["errors.handled[Value].exc_value"]), id(err))
+def hd_handler():
+    try:
+        raise LookupError("hd_handled")
+    except LookupError as err:
+        hd_check_handled(err, "handled")
+hd_handler()
+def hd_gen_handler():
+    try:
+        raise IndexError("hd_gen_handled")
+    except IndexError as err:
+        hd_check_handled(err, "handled in generator")
+        yield
+list(hd_gen_handler())
+# ... and down the stack: a generator's gi_exc_state, then the thread's (previous_item is
+# right after the exc_* words, as build_checks pins).
+PREV_ITEM = 8 * (3 if has("errors.handled[Triple].exc_type") else 1)
+HANDLED = [v for k, v in L.items() if k.startswith("errors.handled[") and k.endswith("exc_value")][0]
+def hd_nested_handler():
+    try:
+        raise OSError("hd_outer_handled")
+    except OSError as outer:
+        def hd_inner_gen():
+            try:
+                raise EOFError("hd_gen_handled")
+            except EOFError as err:
+                ei = word(tstate() + L["errors.exc_info"])
+                expect("nested: exc_info's value", word(ei + HANDLED), id(err))
+                expect("nested: previous_item's value", word(word(ei + PREV_ITEM) + HANDLED), id(outer))
+                yield
+        list(hd_inner_gen())
+hd_nested_handler()
+# the exception being raised: set (and cleared) by a C helper that snapshots the thread state
+helper = ctypes.PyDLL(HELPER)
+helper.hd_snapshot_raising.argtypes = [ctypes.py_object, ctypes.py_object, P, ctypes.c_size_t]
+helper.hd_snapshot_raising.restype = None
+cur = [v for k, v in L.items() if k.startswith("errors.current[")]
+buf = ctypes.create_string_buffer(max(cur) + 8)
+helper.hd_snapshot_raising(ex, tb, ctypes.addressof(buf), len(buf))
+snap = lambda o: P.from_buffer(buf, o).value or 0
+if has("errors.current[Triple].curexc_type"):
+    expect("curexc_type", snap(L["errors.current[Triple].curexc_type"]), id(ValueError))
+    expect("curexc_value", snap(L["errors.current[Triple].curexc_value"]), id(ex))
+    expect("curexc_traceback", snap(L["errors.current[Triple].curexc_traceback"]), id(tb))
+else:
+    expect("current_exception", snap(L["errors.current[Value].current_exception"]), id(ex))
+expect("no exception left raised", sys.exc_info(), (None, None, None))
+
+# generators, coroutines, async generators
+GN = "generator.frame[FrameObject]."
+GE = "generator.frame[Embedded]."
+def gen_state(g):
+    # created / suspended / suspended_yield_from / executing / finished
+    if has(GN + "gi_frame"):
+        f = word(id(g) + L[GN + "gi_frame"])
+        if f == 0:
+            return "finished"
+        if L[GN + "gi_running"] != "None":
+            running = byte(id(g) + L[GN + "gi_running"]) != 0
+        else:
+            running = i8(f + L[GN + "f_state"]) == 0  # FRAME_EXECUTING
+        if running:
+            return "executing"
+        return "created" if i32(f + L["frame[Object].f_lasti"]) == -1 else "suspended"
+    st = i8(id(g) + L[GE + "gi_frame_state"])
+    names = {{L[GE + "states." + n]: n for n in
+              ("created", "suspended", "suspended_yield_from", "executing")
+              if L[GE + "states." + n] != "None"}}
+    if st >= L[GE + "states.completed"]:  # FRAME_STATE_FINISHED
+        return "finished"
+    return names.get(st, "bad state %d" % st)
+def gen_code(g):
+    if has(GN + "gi_frame"):
+        code = word(id(g) + L[GN + "gi_code"])
+        f = word(id(g) + L[GN + "gi_frame"])
+        if f:
+            expect("gi_frame's code", frame_code(f), code)
+        return code
+    return frame_code(id(g) + L[GE + "gi_iframe"])
+def check_gen(g, what, code, name, qualname):
+    expect(what + " name", ascii_str(word(id(g) + L["generator.gi_name"])), name)
+    expect(what + " qualname", ascii_str(word(id(g) + L["generator.gi_qualname"])), qualname)
+    expect(what + " code", gen_code(g), id(code))
+    fr = getattr(g, "gi_frame", None) or getattr(g, "cr_frame", None) or getattr(g, "ag_frame", None)
+    if fr is not None:
+        if has(GN + "gi_frame"):
+            expect(what + " gi_frame", word(id(g) + L[GN + "gi_frame"]), id(fr))
+        else:
+            expect(what + " frame object -> f_frame",
+                   word(id(fr) + L["generator.frame_object[Interpreter].f_frame"]),
+                   id(g) + L[GE + "gi_iframe"])
+seen_running = []
+def hd_gen():
+    seen_running.append(gen_state(hg))
+    yield 1
+    yield 2
+def hd_delegator():
+    yield from hd_gen()
+hg = hd_gen()
+expect("gen created", gen_state(hg), "created")
+check_gen(hg, "created gen", hd_gen.__code__, "hd_gen", "hd_gen")
+next(hg)
+expect("gen executing (seen from inside)", seen_running, ["executing"])
+expect("gen suspended", gen_state(hg), "suspended")
+check_gen(hg, "suspended gen", hd_gen.__code__, "hd_gen", "hd_gen")
+list(hg)
+expect("gen finished", gen_state(hg), "finished")
+if has(GE + "gi_frame_state"):  # a generator that returned has cleared its frame
+    expect("gen returned: FRAME_CLEARED", i8(id(hg) + L[GE + "gi_frame_state"]), L[GE + "states.cleared"])
+hg2 = hd_gen()
+hg2.close()
+expect("gen closed before start", gen_state(hg2), "finished")
+hd = hd_delegator()
+hg = hd  # gen_state(hg) inside hd_gen now reads the delegator: executing
+seen_running.clear()
+next(hd)
+expect("delegator executing", seen_running, ["executing"])
+expect("delegator suspended in yield from", gen_state(hd),
+       "suspended_yield_from" if V >= (3, 13) else "suspended")
+check_gen(hd, "delegator", hd_delegator.__code__, "hd_delegator", "hd_delegator")
+hd.close()
+expect("delegator closed", gen_state(hd), "finished")
+class HdAwaitable:
+    def __await__(self):
+        yield "hd_await"
+class HdNS:
+    async def hd_coro(self):
+        await HdAwaitable()
+    async def hd_agen(self):
+        yield 1
+        yield 2
+co = HdNS().hd_coro()
+expect("coro created", gen_state(co), "created")
+check_gen(co, "coro", HdNS.hd_coro.__code__, "hd_coro", "HdNS.hd_coro")
+co.send(None)
+expect("coro suspended in await", gen_state(co),
+       "suspended_yield_from" if V >= (3, 13) else "suspended")
+check_gen(co, "suspended coro", HdNS.hd_coro.__code__, "hd_coro", "HdNS.hd_coro")
+co.close()
+expect("coro closed", gen_state(co), "finished")
+ag = HdNS().hd_agen()
+expect("async gen created", gen_state(ag), "created")
+check_gen(ag, "async gen", HdNS.hd_agen.__code__, "hd_agen", "HdNS.hd_agen")
+try:
+    ag.__anext__().send(None)
+except StopIteration as stop:
+    expect("async gen first value", stop.value, 1)
+expect("async gen suspended", gen_state(ag), "suspended")
+check_gen(ag, "suspended async gen", HdNS.hd_agen.__code__, "hd_agen", "HdNS.hd_agen")
+
+# memoryview and its Py_buffer
+raw = bytearray(b"hd_mem")
+mv = memoryview(raw).cast("B", (2, 3))
+vo = id(mv) + L["memoryview.view"]
+expect("view.buf", word(vo + L["memoryview.buf"]), word(id(raw) + L["bytearray.ob_start"]))
+expect("view.obj", word(vo + L["memoryview.obj"]), id(mv.obj))
+expect("view.obj is the bytearray", mv.obj is raw, True)
+expect("view.len", ssize(vo + L["memoryview.len"]), mv.nbytes)
+expect("view.itemsize", ssize(vo + L["memoryview.itemsize"]), mv.itemsize)
+expect("view.readonly", i32(vo + L["memoryview.readonly"]), 0)
+expect("view.ndim", i32(vo + L["memoryview.ndim"]), 2)
+expect("view.format", ctypes.string_at(word(vo + L["memoryview.format"])), b"B")
+expect("view.shape", [ssize(word(vo + L["memoryview.shape"]) + 8 * i) for i in range(2)], [2, 3])
+expect("view.strides", [ssize(word(vo + L["memoryview.strides"]) + 8 * i) for i in range(2)], [3, 1])
+hd_b = b"hd_readonly_view"
+mv2 = memoryview(hd_b)[3:11:2]
+vo = id(mv2) + L["memoryview.view"]
+expect("ro view.buf", word(vo + L["memoryview.buf"]), id(hd_b) + L["bytes.ob_sval"] + 3)
+expect("ro view.obj", word(vo + L["memoryview.obj"]), id(hd_b))
+expect("ro view.readonly", i32(vo + L["memoryview.readonly"]), 1)
+expect("ro view.len", ssize(vo + L["memoryview.len"]), 4)
+expect("ro view.strides", ssize(word(vo + L["memoryview.strides"])), 2)
+
+# datetime (the C implementation)
+import _datetime
+expect("C datetime", dtm.datetime is _datetime.datetime, True)
+tz = dtm.timezone(dtm.timedelta(hours=5, minutes=30), "hd_tz")
+def dt_fields(o, n):
+    return list(ctypes.string_at(id(o) + L["datetime.datetime_data" if n == 10 else
+                                            "datetime.time_data" if n == 6 else
+                                            "datetime.date_data"], n))
+for a, aware in ((dtm.datetime(2024, 2, 29, 13, 14, 15, 654321, tzinfo=tz, fold=1), True),
+                 (dtm.datetime(1999, 12, 31, 23, 59, 58, 1, fold=1), False)):
+    d = dt_fields(a, 10)
+    what = "aware datetime" if aware else "naive datetime"
+    expect(what + " hastzinfo", byte(id(a) + L["datetime.hastzinfo"]), int(aware))
+    expect(what + " data", [d[0] << 8 | d[1], d[2], d[3], d[4], d[5], d[6], d[7] << 16 | d[8] << 8 | d[9]],
+           [a.year, a.month, a.day, a.hour, a.minute, a.second, a.microsecond])
+    expect(what + " fold", byte(id(a) + L["datetime.datetime_fold"]), 1)
+    if aware:
+        expect(what + " tzinfo", word(id(a) + L["datetime.datetime_tzinfo"]), id(tz))
+tz2 = dtm.timezone(dtm.timedelta(hours=-2), "hd_tz2")  # not tz: stale memory may hold tz
+for t, aware in ((dtm.time(7, 8, 9, 123456, tzinfo=tz2, fold=1), True), (dtm.time(1, 2, 3, 4, fold=1), False)):
+    d = dt_fields(t, 6)
+    what = "aware time" if aware else "naive time"
+    expect(what + " hastzinfo", byte(id(t) + L["datetime.hastzinfo"]), int(aware))
+    expect(what + " data", [d[0], d[1], d[2], d[3] << 16 | d[4] << 8 | d[5]],
+           [t.hour, t.minute, t.second, t.microsecond])
+    expect(what + " fold", byte(id(t) + L["datetime.time_fold"]), 1)
+    if aware:
+        expect(what + " tzinfo", word(id(t) + L["datetime.time_tzinfo"]), id(tz2))
+dd = dtm.date(2001, 9, 9)
+d = dt_fields(dd, 4)
+expect("date data", [d[0] << 8 | d[1], d[2], d[3]], [2001, 9, 9])
+expect("date hastzinfo", byte(id(dd) + L["datetime.hastzinfo"]), 0)
+td = dtm.timedelta(days=-3, seconds=5, microseconds=7)
+expect("timedelta", [i32(id(td) + L["datetime.delta_" + f]) for f in ("days", "seconds", "microseconds")],
+       [-3, 5, 7])
+
+# GC lists: the walk of each generation starts with exactly gc.get_objects(generation),
+# in order (new objects are appended at the end of generation 0), with consistent back links.
+gc.disable()
+if has("gc.state[Runtime]"):
+    gcs = RT + L["gc.state[Runtime]"]
+else:
+    gcs = INTERP + L["gc.state[Interp]"]
+expect("NUM_GENERATIONS", L["gc.num_generations"], len(gc.get_count()))
+def gc_walk(head, stop_after=None):
+    out, prev, node = [], head, word(head + L["gc.gc_next"])
+    while node != head and (stop_after is None or len(out) < stop_after):
+        if word(node + L["gc.gc_prev"]) & ~3 != prev:  # _PyGC_PREV_MASK: two flag bits
+            errors.append("gc: bad back link at %#x" % node)
+            break
+        out.append(node + GCH)
+        prev, node = node, word(node + L["gc.gc_next"])
+        if len(out) > 10 ** 7:
+            errors.append("gc: runaway walk")
+            break
+    return out
+hd_new = [[], Point(), lambda: None]  # all GC-tracked from birth (an empty dict is not)
+for g in range(L["gc.num_generations"]):
+    objs = gc.get_objects(g)
+    want = list(map(id, objs))
+    head = gcs + L["gc.generations"] + g * L["gc.generation_size"]
+    got = gc_walk(head, len(want))
+    expect("generation %d walk" % g, (len(got), got == want), (len(want), True))
+    if g == 0:
+        expect("new objects in generation 0", all(id(o) in set(want) for o in hd_new), True)
+    del objs, want, got
+gc.freeze()
+frozen = gc_walk(gcs + L["gc.permanent_generation"])
+expect("permanent generation", len(frozen), gc.get_freeze_count())
+expect("permanent generation has a frozen object", id(hd_new) in set(frozen), True)
+gc.unfreeze()
+gc.enable()
+
 if errors:
     print("\n".join(errors))
     sys.exit(1)
 print("ok")
+"""
+
+
+# Python code cannot see the exception being raised (every hook fetches it first), so the
+# live check makes one with this helper, loaded with ctypes.PyDLL (the GIL stays held).
+LIVE_HELPER_C = r"""
+#include <Python.h>
+#include <string.h>
+/* Makes `exc` (of its own type, with traceback `tb`) the exception being raised, copies the
+   first `n` bytes of the thread state to `out`, and clears the exception again. */
+void hd_snapshot_raising(PyObject *exc, PyObject *tb, void *out, size_t n) {
+    PyThreadState *ts = PyThreadState_Get();
+    Py_INCREF(Py_TYPE(exc));
+    Py_INCREF(exc);
+    Py_INCREF(tb);
+    PyErr_Restore((PyObject *)Py_TYPE(exc), exc, tb);
+    memcpy(out, ts, n);
+    PyErr_Clear();
+}
 """
 
 
@@ -1523,8 +2372,19 @@ def live_check(res: Result) -> Optional[str]:
     if py is None or res.target.ptr_size != 8 or res.cflags:
         return None
     layout = {k: int(v) if v.lstrip("-").isdigit() else v for k, v in flatten(res.layout)}
-    code = LIVE_CHECK.format(layout=repr(layout), debug_pairs=repr(res.debug_pairs))
-    proc = subprocess.run([str(py), "-I", "-c", code], capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="gen_layouts.live.") as tmp:
+        c_path = Path(tmp) / "hd_live_helper.c"
+        so_path = Path(tmp) / "hd_live_helper.so"
+        c_path.write_text(LIVE_HELPER_C)
+        cmd = ["gcc", "-shared", "-fPIC", "-w", "-I", str(res.install.include), str(c_path),
+               "-o", str(so_path)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return f"compiling the live-check helper failed:\n{' '.join(cmd)}\n{proc.stderr}"
+        code = LIVE_CHECK.format(
+            layout=repr(layout), debug_pairs=repr(res.debug_pairs), helper=repr(str(so_path))
+        )
+        proc = subprocess.run([str(py), "-I", "-c", code], capture_output=True, text=True)
     if proc.returncode != 0 or proc.stdout.strip() != "ok":
         return f"live check with {py} failed:\n{proc.stdout}{proc.stderr}"
     return None

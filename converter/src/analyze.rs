@@ -68,6 +68,36 @@ fn with_core_context(e: Error, core: &CoreFile) -> Error {
     }
 }
 
+/// The class histogram of a core's whole heap.
+pub fn histogram_core(
+    path: &std::path::Path,
+    files: &FileOptions,
+    opts: &ReadOptions,
+) -> Result<
+    (
+        crate::cpython::heap::Histogram,
+        crate::model::PythonInfo,
+        Vec<Diagnostic>,
+    ),
+    Error,
+> {
+    let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
+    let core = CoreFile::open(path, resolver)?;
+    let target = format!("the core {}", path.display());
+    let (h, py, mut d) = cpython::read_histogram(
+        &core,
+        core.files(),
+        core.ptr_size(),
+        core.little_endian(),
+        &target,
+        opts,
+    )
+    .map_err(|e| with_core_context(e, &core))?;
+    let mut diags = core.diagnostics();
+    diags.append(&mut d);
+    Ok((h, py, diags))
+}
+
 /// Reads a live process; with `pause`, its threads are stopped only while it is read.
 pub fn snapshot_live(
     pid: u32,

@@ -52,6 +52,8 @@ pub struct ReprLimits {
     pub max_depth: usize,
     /// Characters of a whole repr; past it, items are cut.
     pub max_total: usize,
+    /// Levels of attributes shown beneath instances (`--depth`).
+    pub attr_depth: usize,
 }
 
 impl ReprLimits {
@@ -61,6 +63,7 @@ impl ReprLimits {
         max_items: 20,
         max_depth: 4,
         max_total: 400,
+        attr_depth: 1,
     };
     /// For tools (`--json`).
     pub const JSON: ReprLimits = ReprLimits {
@@ -68,5 +71,6 @@ impl ReprLimits {
         max_items: 1000,
         max_depth: 16,
         max_total: 65536,
+        attr_depth: 1,
     };
 }

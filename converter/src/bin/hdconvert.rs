@@ -1,6 +1,6 @@
 //! `hdconvert`: Python stacks from a core dump or a live process.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +26,30 @@ struct Cli {
 enum Command {
     /// Print the Python traceback of every thread, with locals.
     Show(ShowArgs),
+    /// Count the objects of the whole heap by class (like `jmap -histo`), largest first.
+    Stats(StatsArgs),
+}
+
+#[derive(Args, Debug)]
+struct StatsArgs {
+    /// The core dump.
+    core: PathBuf,
+
+    /// Print JSON (`{"types": [{"type", "count", "size"}, ...]}`, see docs/json.md).
+    #[arg(long)]
+    json: bool,
+
+    /// Lines of the table to print (all with --json).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    top: usize,
+
+    /// The Python executable the core came from, when it is not at its original path here.
+    #[arg(long, value_name = "PATH")]
+    exe: Option<PathBuf>,
+
+    /// Look up the files the process had mapped under this directory.
+    #[arg(long, value_name = "DIR")]
+    sysroot: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -63,9 +87,32 @@ struct ShowArgs {
     #[arg(long, value_name = "VERSION")]
     python_version: Option<String>,
 
-    /// Levels of nested containers to show in each local.
+    /// Levels of attributes shown beneath instances (default 1); also read and show nested
+    /// containers at least this deep.
     #[arg(long, value_name = "N")]
     depth: Option<usize>,
+
+    /// Items read and shown per container (default: 1000 read, 20 shown, all of the read
+    /// ones with --json).
+    #[arg(long, value_name = "N")]
+    max_items: Option<usize>,
+
+    /// Characters read per str and bytes per bytes (default 8192; 200 shown as text).
+    #[arg(long, value_name = "N")]
+    max_string: Option<usize>,
+
+    /// Objects read in all (default 200000); past it, objects are shown as not read.
+    #[arg(long, value_name = "N")]
+    max_objects: Option<usize>,
+
+    /// Print this object (an address, 0x…) with its fields and referents, instead of the
+    /// threads.
+    #[arg(long, value_name = "ADDR", value_parser = parse_addr)]
+    object: Option<u64>,
+
+    /// Also show the globals of `__main__`.
+    #[arg(long)]
+    globals: bool,
 
     /// Fail (exit code 2) if anything could not be read, instead of printing what could.
     #[arg(long)]
@@ -103,7 +150,58 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Show(args) => show(args),
+        Command::Stats(args) => stats(args),
     }
+}
+
+fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let files = FileOptions {
+        sysroot: args.sysroot.clone(),
+        exe: args.exe.clone(),
+    };
+    let (h, python, diags) = hd::histogram_core(&args.core, &files, &ReadOptions::default())?;
+    let text = if args.json {
+        json_text(&serde_json::json!({
+            "schema": hd::views::json::SCHEMA,
+            "producer": hd::PRODUCER,
+            "python": {"version": python.version},
+            "objects": h.objects,
+            "bytes": h.bytes,
+            "tracked": h.tracked,
+            "types": h.types,
+            "diagnostics": diags,
+        }))?
+    } else {
+        let mut t = format!(
+            "Python {} | {} objects, {} bytes ({} tracked by the GC)\n\n{:>10} {:>14}  type\n",
+            python.version, h.objects, h.bytes, h.tracked, "count", "bytes"
+        );
+        for tc in h.types.iter().take(args.top) {
+            t.push_str(&format!(
+                "{:>10} {:>14}  {}\n",
+                tc.count, tc.size, tc.type_name
+            ));
+        }
+        if h.types.len() > args.top {
+            t.push_str(&format!(
+                "... and {} more types\n",
+                h.types.len() - args.top
+            ));
+        }
+        for d in diags.iter().filter(|d| d.is_warning()) {
+            t.push_str(&format!("[{}] {}\n", d.code, d.message));
+        }
+        t
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .context("writing the output")?;
+    out.flush().context("writing the output")?;
+    Ok(if diags.iter().any(|d| d.is_warning()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
@@ -115,14 +213,30 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let mut human = ReprLimits::HUMAN;
     let mut json_limits = ReprLimits::JSON;
     if let Some(d) = args.depth {
-        objects.max_depth = objects.max_depth.max(d);
-        human.max_depth = d;
-        json_limits.max_depth = d;
+        objects.max_depth = objects.max_depth.max(d + 1);
+        human.attr_depth = d;
+        json_limits.attr_depth = d;
+        human.max_depth = human.max_depth.max(d);
+    }
+    if let Some(n) = args.max_items {
+        objects.max_items = n;
+        human.max_items = n;
+        json_limits.max_items = n;
+    }
+    if let Some(n) = args.max_string {
+        objects.max_string = n;
+        human.max_string = human.max_string.min(n);
+        json_limits.max_string = n;
+    }
+    if let Some(n) = args.max_objects {
+        objects.max_objects = n;
     }
     let opts = ReadOptions {
         locate: LocateOptions { version },
         objects,
         no_locals: args.no_locals,
+        extra_roots: args.object.into_iter().collect(),
+        globals: args.globals,
     };
     let files = FileOptions {
         sysroot: args.sysroot.clone(),
@@ -144,20 +258,15 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             first.message
         );
     }
-    let text = if args.json {
-        let mut s = serde_json::to_string_pretty(&hd::views::json::to_json(&snap, json_limits))
-            .context("encoding JSON")?;
-        s.push('\n');
-        s
-    } else {
-        let _ = io::stdout().is_terminal();
-        hd::views::text::to_text(
-            &snap,
-            TextOptions {
-                locals: !args.no_locals,
-                limits: human,
-            },
-        )
+    let text_opts = TextOptions {
+        locals: !args.no_locals,
+        limits: human,
+    };
+    let text = match (args.json, args.object) {
+        (true, None) => json_text(&hd::views::json::to_json(&snap, json_limits))?,
+        (true, Some(a)) => json_text(&hd::views::json::object_json(&snap, a, json_limits))?,
+        (false, None) => hd::views::text::to_text(&snap, text_opts),
+        (false, Some(a)) => hd::views::text::object_text(&snap, a, text_opts),
     };
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -168,6 +277,22 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn json_text(v: &serde_json::Value) -> anyhow::Result<String> {
+    let mut s = serde_json::to_string_pretty(v).context("encoding JSON")?;
+    s.push('\n');
+    Ok(s)
+}
+
+fn parse_addr(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"));
+    match hex {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse(),
+    }
+    .map_err(|_| format!("{s:?} is not an address (write it as 0x7f… or in decimal)"))
 }
 
 fn parse_version(v: &str) -> anyhow::Result<PyVersion> {

@@ -220,6 +220,53 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         })
     }
 
+    /// The frame at `cur` (a `PyFrameObject` on 3.8–3.10, an `_PyInterpreterFrame` on 3.11+)
+    /// and the next one out; `None` for frames the interpreter hides (incomplete frames,
+    /// C-stack shims).
+    pub fn frame_at(&self, cur: RemoteAddr) -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
+        let r = &self.obj.r;
+        match self.obj.layout.frame {
+            FrameLayout::Object(f) => {
+                let back = r.ptr_at(cur, f.f_back)?;
+                let code = self.code(r.ptr_at(cur, f.f_code)?)?;
+                let lasti = i64::from(r.i32_at(cur, f.f_lasti)?);
+                let offset = if lasti < 0 {
+                    -1
+                } else {
+                    lasti * f.f_lasti_unit as i64
+                };
+                let frame = RawFrame {
+                    addr: cur,
+                    code,
+                    offset,
+                    localsplus: r.at(cur, f.f_localsplus)?,
+                };
+                Ok((Some(frame), back))
+            }
+            FrameLayout::Interpreter(f) => {
+                let previous = r.ptr_at(cur, f.previous)?;
+                let owner = r.u8_at(cur, f.owner)?;
+                if Some(owner) == f.owner_cstack {
+                    return Ok((None, previous));
+                }
+                let code = self.code(r.ptr_at(cur, f.f_code)?)?;
+                let instr = r.ptr_at(cur, f.instr_ptr)?;
+                let offset = instr.0.wrapping_sub(code.code_start.0) as i64;
+                // An incomplete frame: created, but not yet at its first traceable instruction.
+                if owner != f.owner_generator && offset < code.first_traceable {
+                    return Ok((None, previous));
+                }
+                let frame = RawFrame {
+                    addr: cur,
+                    code,
+                    offset: offset.max(-2),
+                    localsplus: r.at(cur, f.localsplus)?,
+                };
+                Ok((Some(frame), previous))
+            }
+        }
+    }
+
     /// The frames of a thread, innermost first, from its innermost frame pointer. Frames the
     /// interpreter hides (incomplete frames, C-stack shims) are skipped like `traceback` does.
     /// Returns the frames and whether the walk reached the end.
@@ -237,8 +284,6 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut cur = top;
-        let layout = self.obj.layout;
-        let r = &self.obj.r;
         while !cur.is_null() {
             if out.len() >= max {
                 diags.push(Diagnostic::new(
@@ -257,50 +302,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
                 );
                 return (out, false);
             }
-            let step = match layout.frame {
-                FrameLayout::Object(f) => {
-                    (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
-                        let back = r.ptr_at(cur, f.f_back)?;
-                        let code = self.code(r.ptr_at(cur, f.f_code)?)?;
-                        let lasti = i64::from(r.i32_at(cur, f.f_lasti)?);
-                        let offset = if lasti < 0 {
-                            -1
-                        } else {
-                            lasti * f.f_lasti_unit as i64
-                        };
-                        let frame = RawFrame {
-                            addr: cur,
-                            code,
-                            offset,
-                            localsplus: r.at(cur, f.f_localsplus)?,
-                        };
-                        Ok((Some(frame), back))
-                    })()
-                }
-                FrameLayout::Interpreter(f) => {
-                    (|| -> Result<(Option<RawFrame>, RemoteAddr), ReadError> {
-                        let previous = r.ptr_at(cur, f.previous)?;
-                        let owner = r.u8_at(cur, f.owner)?;
-                        if Some(owner) == f.owner_cstack {
-                            return Ok((None, previous));
-                        }
-                        let code = self.code(r.ptr_at(cur, f.f_code)?)?;
-                        let instr = r.ptr_at(cur, f.instr_ptr)?;
-                        let offset = instr.0.wrapping_sub(code.code_start.0) as i64;
-                        // An incomplete frame: created, but not yet at its first traceable instruction.
-                        if owner != f.owner_generator && offset < code.first_traceable {
-                            return Ok((None, previous));
-                        }
-                        let frame = RawFrame {
-                            addr: cur,
-                            code,
-                            offset: offset.max(-2),
-                            localsplus: r.at(cur, f.localsplus)?,
-                        };
-                        Ok((Some(frame), previous))
-                    })()
-                }
-            };
+            let step = self.frame_at(cur);
             match step {
                 Ok((frame, next)) => {
                     out.extend(frame);

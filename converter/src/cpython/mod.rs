@@ -2,8 +2,9 @@
 //! objects that turn an address space into a [`Snapshot`].
 
 mod frames;
+pub mod heap;
 pub mod layout;
-mod linetable;
+pub(crate) mod linetable;
 pub mod objects;
 mod recover;
 mod runtime;
@@ -16,7 +17,7 @@ pub use version::{PyVersion, VersionSource};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
-use crate::model::{Frame, Local, ObjectGraph, ProcessSummary, PythonInfo, Snapshot, Thread};
+use crate::model::{ObjectGraph, ProcessSummary, PythonInfo, Root, Snapshot, Thread};
 use crate::source::{FileResolver, Memory, ProcessInfo, Reader};
 
 use objects::{CollectLimits, Collector, ObjReader};
@@ -28,6 +29,10 @@ pub struct ReadOptions {
     pub objects: CollectLimits,
     /// Leave locals out.
     pub no_locals: bool,
+    /// More roots: objects by address (`--object 0x…`).
+    pub extra_roots: Vec<u64>,
+    /// Also the globals of `__main__` (`--globals`).
+    pub globals: bool,
 }
 
 /// Reads every thread, frame and local of the Python process in `mem`.
@@ -43,16 +48,7 @@ pub fn read_snapshot(
     let located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
     let mut diags = located.diagnostics;
     let reader = Reader::new(mem, ptr_size, little_endian);
-    let known = located
-        .module
-        .as_ref()
-        .map(|m| {
-            objects::BUILTIN_SYMBOLS
-                .iter()
-                .filter_map(|(name, b)| Some((m.symbol(name)?.0, *b)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let known = known_types(located.module.as_ref());
     let o = ObjReader::new(reader, &located.layout).with_known_types(known);
     let fr = FrameReader::new(&o);
 
@@ -105,6 +101,7 @@ pub fn read_snapshot(
                 crashed: tid.is_some() && tid == info.crashed_tid,
                 frames_complete: true,
                 frames: Vec::new(),
+                exception: None,
             };
             let mut tdiags = Diagnostics::default();
             let raw = match ts.top_frame {
@@ -144,44 +141,17 @@ pub fn read_snapshot(
             };
             // Innermost first in memory; outermost first in the model, like a traceback.
             for rf in raw.iter().rev() {
-                let locals = if opts.no_locals {
-                    None
-                } else {
-                    fr.locals(rf).map(|ls| {
-                        let mut c = Collector::new(&o, &mut graph, opts.objects);
-                        ls.into_iter()
-                            .map(|(name, v)| match v {
-                                Ok(addr) => Local {
-                                    name,
-                                    value: c.root(addr),
-                                },
-                                Err(e) => {
-                                    tdiags.push(
-                                        Diagnostic::new(
-                                            "local_unreadable",
-                                            format!("local `{name}` of {}: {e}", rf.code.qualname),
-                                        )
-                                        .at(rf.addr.0),
-                                    );
-                                    Local {
-                                        name,
-                                        value: c.unreadable(e.addr.0, e.to_string()),
-                                    }
-                                }
-                            })
-                            .collect()
-                    })
-                };
-                thread.frames.push(Frame {
-                    function: rf.code.name.clone(),
-                    qualname: rf.code.qualname.clone(),
-                    file: rf.code.filename.clone(),
-                    line: rf.line(located.layout.code.line_table),
-                    first_line: rf.code.first_line,
-                    source: None,
-                    locals,
-                    address: rf.addr.0,
-                });
+                let mut c = Collector::new(&fr, &mut graph, opts.objects);
+                let (frame, problems) = c.frame(rf, opts.objects.max_depth, opts.no_locals);
+                for p in problems {
+                    tdiags.push(Diagnostic::new("local_unreadable", p).at(rf.addr.0));
+                }
+                thread.frames.push(frame);
+            }
+            // The exception being handled (`sys.exc_info()` in that thread).
+            if let Some(exc) = threads::handled_exception(&o, ts.addr) {
+                let mut c = Collector::new(&fr, &mut graph, opts.objects);
+                thread.exception = Some(c.root(exc));
             }
             for d in tdiags.iter() {
                 let mut d = d.clone();
@@ -192,7 +162,33 @@ pub fn read_snapshot(
         }
     }
 
+    let mut roots = Vec::new();
+    {
+        let mut c = Collector::new(&fr, &mut graph, opts.objects);
+        for &addr in &opts.extra_roots {
+            roots.push(Root {
+                name: format!("object {addr:#x}"),
+                value: c.root(crate::source::RemoteAddr(addr)),
+            });
+        }
+        if opts.globals {
+            for interp in &interps {
+                let main = o.dict_get_str(interp.modules, "__main__").ok().flatten();
+                if let Some(dict) = main
+                    .and_then(|m| o.module_dict(m).ok())
+                    .filter(|d| !d.is_null())
+                {
+                    roots.push(Root {
+                        name: format!("globals of __main__ (interpreter {})", interp.id),
+                        value: c.root(dict),
+                    });
+                }
+            }
+        }
+    }
+
     Ok(Snapshot {
+        roots,
         source: Default::default(),
         python: Some(PythonInfo {
             version: located.version.to_string(),
@@ -211,6 +207,52 @@ pub fn read_snapshot(
         objects: graph,
         diagnostics: diags.into_vec(),
     })
+}
+
+/// The class histogram of the whole heap (through the collector's lists).
+pub fn read_histogram(
+    mem: &dyn Memory,
+    files: &FileResolver,
+    ptr_size: u8,
+    little_endian: bool,
+    target: &str,
+    opts: &ReadOptions,
+) -> Result<(heap::Histogram, PythonInfo, Vec<crate::diag::Diagnostic>), Error> {
+    let located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
+    let mut diags = located.diagnostics;
+    let reader = Reader::new(mem, ptr_size, little_endian);
+    let known = known_types(located.module.as_ref());
+    let o = ObjReader::new(reader, &located.layout).with_known_types(known);
+    let interps =
+        threads::interpreters(&o, located.runtime, &mut diags).map_err(|e| Error::Memory {
+            what: "reading the interpreter list of _PyRuntime",
+            at: located.runtime.to_string(),
+            source: e,
+        })?;
+    let addrs: Vec<_> = interps.iter().map(|i| i.addr).collect();
+    let h = heap::histogram(&o, located.runtime, &addrs, &mut diags);
+    let python = PythonInfo {
+        version: located.version.to_string(),
+        version_source: located.version_source.as_str().to_string(),
+        layout: located.layout_desc,
+        runtime_address: located.runtime.0,
+        library: located.library,
+    };
+    Ok((h, python, diags.into_vec()))
+}
+
+/// Builtin type objects by address, from the interpreter's symbols.
+fn known_types(
+    module: Option<&crate::symbols::Module>,
+) -> std::collections::HashMap<u64, objects::Builtin> {
+    module
+        .map(|m| {
+            objects::BUILTIN_SYMBOLS
+                .iter()
+                .filter_map(|(name, b)| Some((m.symbol(name)?.0, *b)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn describe_thread(t: &Thread) -> String {

@@ -96,6 +96,7 @@ pub fn interpreters_by_scan(
         } else {
             covered.extend(mine.iter().map(|t| t.addr.0));
             out.push(Interpreter {
+                addr: interp,
                 id: full.id,
                 threads: mine.into_iter().cloned().collect(),
                 gil_holder: None,

@@ -26,6 +26,7 @@ pub struct ThreadState {
 /// An interpreter and its thread states.
 #[derive(Debug, Clone)]
 pub struct Interpreter {
+    pub addr: RemoteAddr,
     pub id: i64,
     pub threads: Vec<ThreadState>,
     /// The thread state holding this interpreter's GIL, if it is held.
@@ -103,6 +104,7 @@ pub fn read_interpreter(
         .unwrap_or(RemoteAddr::NULL);
     let threads = thread_states(o, interp, id, diags);
     Interpreter {
+        addr: interp,
         id,
         threads,
         gil_holder: gil.flatten(),
@@ -312,4 +314,35 @@ pub fn thread_names(o: &ObjReader<'_>, modules: RemoteAddr) -> HashMap<u64, Stri
         }
     }
     out
+}
+
+/// The exception `sys.exc_info()` would give in that thread: the innermost one being handled
+/// (`exc_info`, then down the stack of `_PyErr_StackItem`s past the empty ones).
+pub fn handled_exception(o: &ObjReader<'_>, tstate: RemoteAddr) -> Option<RemoteAddr> {
+    use super::layout::HandledException;
+    let e = &o.layout.errors;
+    let p = u64::from(o.r.ptr_size());
+    // `previous_item` follows the exception fields in `_PyErr_StackItem`.
+    let (value_off, previous) = match e.handled {
+        HandledException::Triple { exc_value, .. } => (exc_value, 3 * p),
+        HandledException::Value { exc_value } => (exc_value, p),
+    };
+    let mut item = o.r.ptr_at(tstate, e.exc_info).ok()?;
+    for _ in 0..limits::MAX_FRAMES {
+        if item.is_null() {
+            return None;
+        }
+        let value = o.r.ptr_at(item, value_off).ok()?;
+        if !value.is_null() {
+            let is_none = o
+                .type_of(value)
+                .map(|t| t.builtin == Some(super::objects::Builtin::None))
+                .unwrap_or(true);
+            if !is_none {
+                return Some(value);
+            }
+        }
+        item = o.r.ptr_at(item, previous).ok()?;
+    }
+    None
 }

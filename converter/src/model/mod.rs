@@ -5,7 +5,12 @@
 
 mod objects;
 
-pub use objects::{Entries, IntValue, Items, ObjId, Object, ObjectGraph, ObjectKind, PyText};
+pub use objects::{
+    CodeInfo, Entries, ExceptionInfo, FileInfo, FunctionInfo, GeneratorFlavor, GeneratorInfo,
+    GeneratorState, Instance, IntValue, Items, MemoryViewInfo, ModuleInfo, ModuleOrigin,
+    NdArrayInfo, ObjId, Object, ObjectGraph, ObjectKind, PyText, TimeInfo, TracebackEntry,
+    TracebackInfo, TypeInfo,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +23,17 @@ pub struct Snapshot {
     pub python: Option<PythonInfo>,
     pub process: ProcessSummary,
     pub threads: Vec<Thread>,
+    /// Roots asked for besides the threads (`--object`, `--globals`).
+    pub roots: Vec<Root>,
     pub objects: ObjectGraph,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A named root of the object graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Root {
+    pub name: String,
+    pub value: ObjId,
 }
 
 /// Where the snapshot came from.
@@ -65,10 +79,12 @@ pub struct Thread {
     pub frames_complete: bool,
     /// Outermost first.
     pub frames: Vec<Frame>,
+    /// The exception being handled (`sys.exc_info()[1]` in that thread), if any.
+    pub exception: Option<ObjId>,
 }
 
 /// One Python frame.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Frame {
     pub function: String,
     pub qualname: String,
@@ -84,7 +100,7 @@ pub struct Frame {
 }
 
 /// A named local and the object it refers to.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Local {
     pub name: String,
     pub value: ObjId,

@@ -76,7 +76,8 @@ pub struct Entries {
     pub length: u64,
 }
 
-/// What an object holds, by kind.
+/// What an object holds, by kind. References to other objects are [`ObjId`]s into the same
+/// graph; an id that isn't in the graph was not read (a bound was reached).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ObjectKind {
     None,
@@ -85,6 +86,10 @@ pub enum ObjectKind {
     Bool(bool),
     Int(IntValue),
     Float(f64),
+    Complex {
+        real: f64,
+        imag: f64,
+    },
     /// A `str`: its first characters and its full length in characters.
     Str {
         text: PyText,
@@ -95,17 +100,355 @@ pub enum ObjectKind {
         data: Vec<u8>,
         length: u64,
     },
+    /// A `bytearray`: its first bytes and its full length.
+    ByteArray {
+        data: Vec<u8>,
+        length: u64,
+    },
     List(Items),
     Tuple(Items),
     Set(Items),
     FrozenSet(Items),
     Dict(Entries),
+    Range {
+        start: ObjId,
+        stop: ObjId,
+        step: ObjId,
+    },
+    Slice {
+        start: ObjId,
+        stop: ObjId,
+        step: ObjId,
+    },
+    /// An instance of a class: its attributes from `__dict__` (or the managed dict / inline
+    /// values) and `__slots__`.
+    Instance(Instance),
+    Type(TypeInfo),
+    Module(ModuleInfo),
+    Function(FunctionInfo),
+    BoundMethod {
+        func: ObjId,
+        receiver: ObjId,
+    },
+    Code(CodeInfo),
+    Cell {
+        contents: Option<ObjId>,
+    },
+    Exception(ExceptionInfo),
+    Traceback(TracebackInfo),
+    /// A generator, coroutine or async generator.
+    Generator(GeneratorInfo),
+    Deque {
+        items: Items,
+        maxlen: Option<i64>,
+    },
+    OrderedDict {
+        entries: Entries,
+        /// `repr()` shows a dict literal (3.12+) rather than a list of pairs.
+        dict_style: bool,
+    },
+    DefaultDict {
+        factory: ObjId,
+        entries: Entries,
+    },
+    /// `collections.Counter`.
+    Counter(Entries),
+    /// An `enum.Enum` member.
+    EnumMember {
+        class: String,
+        name: String,
+        value: ObjId,
+    },
+    Date {
+        year: u16,
+        month: u8,
+        day: u8,
+    },
+    Time(TimeInfo),
+    DateTime {
+        year: u16,
+        month: u8,
+        day: u8,
+        time: TimeInfo,
+    },
+    TimeDelta {
+        days: i32,
+        seconds: i32,
+        microseconds: i32,
+    },
+    Fraction {
+        numerator: ObjId,
+        denominator: ObjId,
+    },
+    Uuid(u128),
+    /// `decimal.Decimal`, as the text `str()` gives.
+    Decimal(String),
+    /// `re.Pattern`: the pattern it was compiled from and its flags.
+    Pattern {
+        pattern: ObjId,
+        flags: i64,
+    },
+    Lock {
+        locked: bool,
+    },
+    RLock {
+        owner: u64,
+        count: u64,
+    },
+    /// A file object of `io`: which class, and what it says of itself.
+    File(FileInfo),
+    Socket {
+        fd: i64,
+        family: i32,
+        kind: i32,
+        proto: i32,
+    },
+    MemoryView(MemoryViewInfo),
+    NdArray(NdArrayInfo),
     /// A type hd doesn't decode (yet): shown as `<module.Class object at 0x…>`.
     Opaque,
+    /// Not read because a bound was reached (depth, objects): its type is known.
+    NotRead {
+        reason: String,
+    },
     /// The object's memory could not be read.
     Unreadable {
         reason: String,
     },
+}
+
+impl ObjectKind {
+    /// A short stable name of the kind (`int`, `instance`, `surrogate`…), as JSON shows it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ObjectKind::None => "none",
+            ObjectKind::Ellipsis => "ellipsis",
+            ObjectKind::NotImplemented => "not_implemented",
+            ObjectKind::Bool(_) => "bool",
+            ObjectKind::Int(_) => "int",
+            ObjectKind::Float(_) => "float",
+            ObjectKind::Complex { .. } => "complex",
+            ObjectKind::Str { .. } => "str",
+            ObjectKind::Bytes { .. } => "bytes",
+            ObjectKind::ByteArray { .. } => "bytearray",
+            ObjectKind::List(_) => "list",
+            ObjectKind::Tuple(_) => "tuple",
+            ObjectKind::Set(_) => "set",
+            ObjectKind::FrozenSet(_) => "frozenset",
+            ObjectKind::Dict(_) => "dict",
+            ObjectKind::Range { .. } => "range",
+            ObjectKind::Slice { .. } => "slice",
+            ObjectKind::Instance(_) => "instance",
+            ObjectKind::Type(_) => "type",
+            ObjectKind::Module(_) => "module",
+            ObjectKind::Function(_) => "function",
+            ObjectKind::BoundMethod { .. } => "method",
+            ObjectKind::Code(_) => "code",
+            ObjectKind::Cell { .. } => "cell",
+            ObjectKind::Exception(_) => "exception",
+            ObjectKind::Traceback(_) => "traceback",
+            ObjectKind::Generator(g) => match g.flavor {
+                GeneratorFlavor::Generator => "generator",
+                GeneratorFlavor::Coroutine => "coroutine",
+                GeneratorFlavor::AsyncGenerator => "async_generator",
+            },
+            ObjectKind::Deque { .. } => "deque",
+            ObjectKind::OrderedDict { .. } => "ordered_dict",
+            ObjectKind::DefaultDict { .. } => "defaultdict",
+            ObjectKind::Counter(_) => "counter",
+            ObjectKind::EnumMember { .. } => "enum_member",
+            ObjectKind::Date { .. } => "date",
+            ObjectKind::Time(_) => "time",
+            ObjectKind::DateTime { .. } => "datetime",
+            ObjectKind::TimeDelta { .. } => "timedelta",
+            ObjectKind::Fraction { .. } => "fraction",
+            ObjectKind::Uuid(_) => "uuid",
+            ObjectKind::Decimal(_) => "decimal",
+            ObjectKind::Pattern { .. } => "pattern",
+            ObjectKind::Lock { .. } => "lock",
+            ObjectKind::RLock { .. } => "rlock",
+            ObjectKind::File(_) => "file",
+            ObjectKind::Socket { .. } => "socket",
+            ObjectKind::MemoryView(_) => "memoryview",
+            ObjectKind::NdArray(_) => "ndarray",
+            ObjectKind::Opaque => "surrogate",
+            ObjectKind::NotRead { .. } => "not_read",
+            ObjectKind::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+/// Attributes of an instance, in `__dict__` order, then `__slots__` in the class's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Instance {
+    pub attrs: Vec<(String, ObjId)>,
+    /// How many attributes there are (more than `attrs` when cut by a bound).
+    pub length: u64,
+    /// The class defines `__repr__`: `repr()` would call Python code, which hd can't run.
+    pub custom_repr: bool,
+}
+
+/// A class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TypeInfo {
+    pub name: String,
+    pub qualname: String,
+    pub module: String,
+    pub bases: Vec<ObjId>,
+    pub mro: Vec<ObjId>,
+    /// `__dict__` (read only when asked for: `tp_dict`).
+    pub dict: Option<ObjId>,
+}
+
+/// A module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ModuleInfo {
+    pub name: String,
+    /// `__file__`, or the origin of its spec.
+    pub file: Option<String>,
+    /// How `repr()` names where it came from: `from '…'`, `(built-in)`, `(frozen)`.
+    pub origin: ModuleOrigin,
+    /// Its globals, read only when asked for.
+    pub globals: Option<ObjId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ModuleOrigin {
+    /// `<module 'name' from 'path'>`.
+    File(String),
+    /// `<module 'name' (built-in)>`, `(frozen)`, `(namespace)`…
+    Tag(String),
+    /// `<module 'name'>`.
+    #[default]
+    Unknown,
+}
+
+/// A Python function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub qualname: String,
+    pub module: Option<String>,
+    pub code: Option<ObjId>,
+    pub defaults: Option<ObjId>,
+    pub kwdefaults: Option<ObjId>,
+    /// The closure's cells.
+    pub closure: Option<ObjId>,
+}
+
+/// A code object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CodeInfo {
+    pub name: String,
+    pub qualname: String,
+    pub filename: String,
+    pub first_line: i64,
+}
+
+/// An exception instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ExceptionInfo {
+    pub args: Option<ObjId>,
+    pub cause: Option<ObjId>,
+    pub context: Option<ObjId>,
+    pub suppress_context: bool,
+    /// `__notes__` (3.11+).
+    pub notes: Option<ObjId>,
+    pub traceback: Option<ObjId>,
+    /// Other attributes from its `__dict__`.
+    pub attrs: Vec<(String, ObjId)>,
+    /// The class defines `__repr__`.
+    pub custom_repr: bool,
+}
+
+/// A traceback: the frames it went through, outermost first, like `traceback` prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TracebackInfo {
+    pub entries: Vec<TracebackEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TracebackEntry {
+    pub function: String,
+    pub qualname: String,
+    pub file: String,
+    pub line: Option<i64>,
+}
+
+/// Generators, coroutines, async generators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneratorFlavor {
+    Generator,
+    Coroutine,
+    AsyncGenerator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneratorState {
+    Created,
+    Suspended,
+    Running,
+    Finished,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratorInfo {
+    pub flavor: GeneratorFlavor,
+    pub name: String,
+    pub qualname: String,
+    pub state: GeneratorState,
+    /// Its suspended frame with locals (one frame: the generator's own).
+    pub frame: Option<super::Frame>,
+    /// What it is waiting on (`yield from` / `await`), when known.
+    pub awaiting: Option<ObjId>,
+}
+
+/// Time of day, with its tzinfo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TimeInfo {
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub microsecond: u32,
+    pub fold: u8,
+    pub tzinfo: Option<ObjId>,
+}
+
+/// A file object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FileInfo {
+    /// `_io.TextIOWrapper`, `_io.BufferedReader`, `_io.FileIO`…
+    pub class: String,
+    pub name: Option<ObjId>,
+    pub mode: Option<String>,
+    pub encoding: Option<String>,
+    pub fd: Option<i64>,
+    pub closed: bool,
+    pub closefd: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct MemoryViewInfo {
+    pub format: String,
+    pub itemsize: i64,
+    pub ndim: i64,
+    pub shape: Vec<i64>,
+    pub readonly: bool,
+    pub nbytes: i64,
+    pub obj: Option<ObjId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct NdArrayInfo {
+    /// `dtype.str`-like: kind, byte order and size (`<i8`, `<f8`).
+    pub dtype: String,
+    pub shape: Vec<i64>,
+    pub strides: Vec<i64>,
+    /// The first elements, when the buffer is in the dump and the dtype is numeric.
+    pub head: Vec<f64>,
+    pub size: u64,
 }
 
 /// One object of the process.
@@ -114,9 +457,11 @@ pub struct Object {
     pub id: ObjId,
     /// `module.QualName`, or just the name for builtins (`int`).
     pub type_name: String,
-    /// The type's `__qualname__` (`OrderedDict`), as reprs like `MySet({1})` print it.
-    pub type_qualname: String,
+    /// The type's `__name__` (`OrderedDict`), as reprs like `MySet({1})` print it.
+    pub type_short: String,
     pub kind: ObjectKind,
+    /// Shallow size in bytes, as `sys.getsizeof` would say, when it can be computed.
+    pub size: Option<u64>,
 }
 
 /// Objects by id.

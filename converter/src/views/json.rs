@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::limits::ReprLimits;
-use crate::model::{Frame, Snapshot, Thread};
+use crate::model::{Frame, GeneratorFlavor, GeneratorState, ObjId, ObjectKind, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
@@ -11,8 +11,34 @@ use super::repr::render;
 /// Version of the JSON schema.
 pub const SCHEMA: u32 = 1;
 
-/// The whole snapshot as the documented JSON value.
+/// The whole snapshot as the documented JSON value. `depth` is how many levels of attributes
+/// values show (`--depth`).
 pub fn to_json(s: &Snapshot, limits: ReprLimits) -> Value {
+    let mut v = header(s);
+    v["threads"] = json!(s
+        .threads
+        .iter()
+        .map(|t| thread(s, t, limits))
+        .collect::<Vec<_>>());
+    v["suspended"] = json!(suspended(s, limits));
+    v["roots"] = json!(s
+        .roots
+        .iter()
+        .map(|r| json!({"name": r.name, "value": value(s, r.value, limits, limits.attr_depth)}))
+        .collect::<Vec<_>>());
+    v["diagnostics"] = json!(s.diagnostics);
+    v
+}
+
+/// One object with its fields and referents (`show --object ADDR --json`).
+pub fn object_json(s: &Snapshot, id: ObjId, limits: ReprLimits) -> Value {
+    let mut v = header(s);
+    v["object"] = detail(s, id, limits);
+    v["diagnostics"] = json!(s.diagnostics);
+    v
+}
+
+fn header(s: &Snapshot) -> Value {
     json!({
         "schema": SCHEMA,
         "producer": crate::PRODUCER,
@@ -34,8 +60,6 @@ pub fn to_json(s: &Snapshot, limits: ReprLimits) -> Value {
             "argv": s.process.argv,
             "signal": s.process.signal.map(|n| json!({"number": n, "name": signal_name(n)})),
         },
-        "threads": s.threads.iter().map(|t| thread(s, t, limits)).collect::<Vec<_>>(),
-        "diagnostics": s.diagnostics,
     })
 }
 
@@ -49,6 +73,7 @@ fn thread(s: &Snapshot, t: &Thread, limits: ReprLimits) -> Value {
         "crashed": t.crashed,
         "frames_complete": t.frames_complete,
         "frames": t.frames.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>(),
+        "exception": t.exception.map(|e| value(s, e, limits, limits.attr_depth)),
     })
 }
 
@@ -56,22 +81,7 @@ fn frame(s: &Snapshot, f: &Frame, limits: ReprLimits) -> Value {
     let locals = f.locals.as_ref().map(|ls| {
         let mut m = Map::new();
         for l in ls {
-            let r = render(&s.objects, l.value, limits);
-            let type_name = s
-                .objects
-                .get(l.value)
-                .map(|o| o.type_name.clone())
-                .unwrap_or_else(|| "?".into());
-            let mut v = json!({
-                "type": type_name,
-                "repr": r.text,
-                "address": format!("{:#x}", l.value),
-                "status": r.status.as_str(),
-            });
-            if let Some(len) = r.length {
-                v["length"] = json!(len);
-            }
-            m.insert(l.name.clone(), v);
+            m.insert(l.name.clone(), value(s, l.value, limits, limits.attr_depth));
         }
         Value::Object(m)
     });
@@ -85,4 +95,168 @@ fn frame(s: &Snapshot, f: &Frame, limits: ReprLimits) -> Value {
         "address": format!("{:#x}", f.address),
         "locals": locals,
     })
+}
+
+/// A value: type, repr, address, status; its attributes `depth` levels down.
+pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value {
+    let r = render(&s.objects, id, limits);
+    let obj = s.objects.get(id);
+    let mut v = json!({
+        "type": obj.map(|o| o.type_name.clone()).unwrap_or_else(|| "?".into()),
+        "repr": r.text,
+        "address": format!("{id:#x}"),
+        "status": r.status.as_str(),
+    });
+    if let Some(len) = r.length {
+        v["length"] = json!(len);
+    }
+    let Some(obj) = obj else { return v };
+    v["kind"] = json!(obj.kind.name());
+    if let Some(size) = obj.size {
+        v["size"] = json!(size);
+    }
+    if depth > 0 {
+        if let Some(attrs) = attributes(&obj.kind) {
+            let mut m = Map::new();
+            for (name, a) in attrs {
+                m.insert(name.clone(), value(s, *a, limits, depth - 1));
+            }
+            v["attributes"] = Value::Object(m);
+        }
+    }
+    v
+}
+
+/// Named fields shown beneath a value: an instance's attributes, an exception's.
+pub fn attributes(kind: &ObjectKind) -> Option<&[(String, ObjId)]> {
+    match kind {
+        ObjectKind::Instance(i) => Some(&i.attrs),
+        ObjectKind::Exception(e) if !e.attrs.is_empty() => Some(&e.attrs),
+        _ => None,
+    }
+}
+
+/// Every generator, coroutine and async generator in the graph that hasn't finished, with its
+/// frame, in address order.
+pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
+    let mut gens: Vec<_> = s
+        .objects
+        .iter()
+        .filter_map(|o| match &o.kind {
+            ObjectKind::Generator(g) if g.state != GeneratorState::Finished => Some((o.id, g)),
+            _ => None,
+        })
+        .collect();
+    gens.sort_by_key(|(id, _)| *id);
+    gens.into_iter()
+        .map(|(id, g)| {
+            json!({
+                "kind": match g.flavor {
+                    GeneratorFlavor::Generator => "generator",
+                    GeneratorFlavor::Coroutine => "coroutine",
+                    GeneratorFlavor::AsyncGenerator => "async_generator",
+                },
+                "name": g.name,
+                "qualname": g.qualname,
+                "state": g.state,
+                "address": format!("{id:#x}"),
+                "frames": g.frame.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// An object in full: its value, plus its items, entries, attributes and other referents.
+pub fn detail(s: &Snapshot, id: ObjId, limits: ReprLimits) -> Value {
+    let mut v = value(s, id, limits, 1);
+    let Some(obj) = s.objects.get(id) else {
+        return v;
+    };
+    let short = |a: ObjId| value(s, a, limits, 0);
+    match &obj.kind {
+        ObjectKind::List(i)
+        | ObjectKind::Tuple(i)
+        | ObjectKind::Set(i)
+        | ObjectKind::FrozenSet(i)
+        | ObjectKind::Deque { items: i, .. } => {
+            v["length"] = json!(i.length);
+            v["items"] = json!(i.items.iter().map(|a| short(*a)).collect::<Vec<_>>());
+            v["left_out"] = json!(i.length.saturating_sub(i.items.len() as u64));
+        }
+        ObjectKind::Dict(e)
+        | ObjectKind::Counter(e)
+        | ObjectKind::OrderedDict { entries: e, .. }
+        | ObjectKind::DefaultDict { entries: e, .. } => {
+            v["length"] = json!(e.length);
+            v["entries"] = json!(e
+                .items
+                .iter()
+                .map(|(k, val)| json!([short(*k), short(*val)]))
+                .collect::<Vec<_>>());
+            v["left_out"] = json!(e.length.saturating_sub(e.items.len() as u64));
+        }
+        ObjectKind::Instance(i) => {
+            v["length"] = json!(i.length);
+            v["left_out"] = json!(i.length.saturating_sub(i.attrs.len() as u64));
+        }
+        ObjectKind::Exception(e) => {
+            let mut f = Map::new();
+            for (name, r) in [
+                ("args", e.args),
+                ("__cause__", e.cause),
+                ("__context__", e.context),
+                ("__notes__", e.notes),
+                ("__traceback__", e.traceback),
+            ] {
+                f.insert(name.into(), r.map(short).unwrap_or(Value::Null));
+            }
+            f.insert("__suppress_context__".into(), json!(e.suppress_context));
+            v["fields"] = Value::Object(f);
+            if let Some(tb) = e.traceback.and_then(|t| s.objects.get(t)) {
+                if let ObjectKind::Traceback(t) = &tb.kind {
+                    v["traceback"] = json!(t.entries);
+                }
+            }
+        }
+        ObjectKind::Traceback(t) => v["traceback"] = json!(t.entries),
+        ObjectKind::Generator(g) => {
+            v["state"] = json!(g.state);
+            v["frames"] = json!(g
+                .frame
+                .iter()
+                .map(|f| frame(s, f, limits))
+                .collect::<Vec<_>>());
+        }
+        ObjectKind::Function(f) => {
+            v["fields"] = json!({
+                "__name__": f.name,
+                "__qualname__": f.qualname,
+                "__module__": f.module,
+                "__code__": f.code.map(short),
+                "__defaults__": f.defaults.map(short),
+                "__kwdefaults__": f.kwdefaults.map(short),
+                "__closure__": f.closure.map(short),
+            });
+        }
+        ObjectKind::Type(t) => {
+            v["fields"] = json!({
+                "__name__": t.name,
+                "__qualname__": t.qualname,
+                "__module__": t.module,
+                "__bases__": t.bases.iter().map(|b| short(*b)).collect::<Vec<_>>(),
+                "__mro__": t.mro.iter().map(|b| short(*b)).collect::<Vec<_>>(),
+            });
+        }
+        ObjectKind::Module(m) => {
+            v["fields"] = json!({"__name__": m.name, "__file__": m.file});
+        }
+        ObjectKind::Unreadable { reason } | ObjectKind::NotRead { reason } => {
+            v["reason"] = json!(reason)
+        }
+        ObjectKind::Opaque => {
+            v["reason"] = json!(format!("objects of type {} are not decoded", obj.type_name));
+        }
+        _ => {}
+    }
+    v
 }

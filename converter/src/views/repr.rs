@@ -6,7 +6,10 @@ use std::fmt::Write;
 use unicode_general_category::{get_general_category, GeneralCategory};
 
 use crate::limits::ReprLimits;
-use crate::model::{Entries, IntValue, Items, ObjId, ObjectGraph, ObjectKind, PyText};
+use crate::model::{
+    Entries, FileInfo, GeneratorFlavor, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph,
+    ObjectKind, PyText, TimeInfo,
+};
 
 /// How faithful a rendered repr is, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -130,7 +133,7 @@ impl Renderer<'_> {
             ObjectKind::Set(items) | ObjectKind::FrozenSet(items) => {
                 let frozen = matches!(obj.kind, ObjectKind::FrozenSet(_));
                 let exact_set = !frozen && obj.type_name == "set";
-                let name = obj.type_qualname.clone();
+                let name = obj.type_short.clone();
                 if items.length == 0 {
                     let _ = write!(self.out, "{name}()");
                 } else if exact_set {
@@ -142,8 +145,341 @@ impl Renderer<'_> {
                 }
             }
             ObjectKind::Dict(entries) => self.dict(id, entries, depth, top),
+            ObjectKind::Complex { real, imag } => self.out.push_str(&complex_repr(*real, *imag)),
+            ObjectKind::ByteArray { data, length } => {
+                let shown = (data.len() as u64).min(self.limits.max_string as u64);
+                let _ = write!(
+                    self.out,
+                    "{}({}",
+                    obj.type_short,
+                    bytes_repr(&data[..shown as usize])
+                );
+                if shown < *length {
+                    let _ = write!(self.out, "...(+{} bytes)", length - shown);
+                    self.cut(top, *length);
+                }
+                self.out.push(')');
+            }
+            ObjectKind::Range { start, stop, step } => {
+                self.out.push_str("range(");
+                self.value(*start, depth + 1, false);
+                self.out.push_str(", ");
+                self.value(*stop, depth + 1, false);
+                if !self.is_int(*step, "1") {
+                    self.out.push_str(", ");
+                    self.value(*step, depth + 1, false);
+                }
+                self.out.push(')');
+            }
+            ObjectKind::Slice { start, stop, step } => {
+                self.out.push_str("slice(");
+                self.value(*start, depth + 1, false);
+                self.out.push_str(", ");
+                self.value(*stop, depth + 1, false);
+                self.out.push_str(", ");
+                self.value(*step, depth + 1, false);
+                self.out.push(')');
+            }
+            ObjectKind::Instance(inst) => {
+                if inst.custom_repr {
+                    self.mark(Status::Opaque);
+                }
+                let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
+            }
+            ObjectKind::Type(t) => {
+                if t.module == "builtins" {
+                    let _ = write!(self.out, "<class '{}'>", t.qualname);
+                } else {
+                    let _ = write!(self.out, "<class '{}.{}'>", t.module, t.qualname);
+                }
+            }
+            ObjectKind::Module(m) => {
+                let name = str_repr(&m.name.chars().map(u32::from).collect::<Vec<_>>());
+                match &m.origin {
+                    ModuleOrigin::File(f) => {
+                        let f = str_repr(&f.chars().map(u32::from).collect::<Vec<_>>());
+                        let _ = write!(self.out, "<module {name} from {f}>");
+                    }
+                    ModuleOrigin::Tag(t) => {
+                        let _ = write!(self.out, "<module {name} ({t})>");
+                    }
+                    ModuleOrigin::Unknown => {
+                        let _ = write!(self.out, "<module {name}>");
+                    }
+                }
+            }
+            ObjectKind::Function(f) => {
+                let _ = write!(self.out, "<function {} at {id:#x}>", f.qualname);
+            }
+            ObjectKind::BoundMethod { func, receiver } => {
+                let name = match self.graph.get(*func).map(|o| &o.kind) {
+                    Some(ObjectKind::Function(f)) => f.qualname.clone(),
+                    _ => {
+                        self.mark(Status::Opaque);
+                        "?".to_string()
+                    }
+                };
+                let _ = write!(self.out, "<bound method {name} of ");
+                self.value(*receiver, depth + 1, false);
+                self.out.push('>');
+            }
+            ObjectKind::Code(c) => {
+                let _ = write!(
+                    self.out,
+                    "<code object {} at {id:#x}, file \"{}\", line {}>",
+                    c.name, c.filename, c.first_line
+                );
+            }
+            ObjectKind::Cell { contents } => match contents.and_then(|c| self.graph.get(c)) {
+                None if contents.is_none() => {
+                    let _ = write!(self.out, "<cell at {id:#x}: empty>");
+                }
+                Some(inner) => {
+                    let tp = tp_name(inner);
+                    let _ = write!(
+                        self.out,
+                        "<cell at {id:#x}: {tp} object at {:#x}>",
+                        inner.id
+                    );
+                }
+                None => {
+                    self.mark(Status::Unreadable);
+                    let _ = write!(self.out, "<cell at {id:#x}: ? object>");
+                }
+            },
+            ObjectKind::Exception(e) => {
+                if e.custom_repr {
+                    self.mark(Status::Opaque);
+                    let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
+                } else {
+                    self.out.push_str(&obj.type_short);
+                    match e.args.and_then(|a| self.graph.get(a)).map(|o| &o.kind) {
+                        Some(ObjectKind::Tuple(items))
+                            if items.length == 1 && items.items.len() == 1 =>
+                        {
+                            self.out.push('(');
+                            self.value(items.items[0], depth + 1, false);
+                            self.out.push(')');
+                        }
+                        Some(ObjectKind::Tuple(_)) => {
+                            if let Some(a) = e.args {
+                                self.value(a, depth, false);
+                            }
+                        }
+                        _ => {
+                            self.mark(Status::Unreadable);
+                            self.out.push_str("(?)");
+                        }
+                    }
+                }
+            }
+            ObjectKind::Traceback(_) => {
+                let _ = write!(self.out, "<traceback object at {id:#x}>");
+            }
+            ObjectKind::Generator(g) => {
+                let what = match g.flavor {
+                    GeneratorFlavor::Generator => "generator",
+                    GeneratorFlavor::Coroutine => "coroutine",
+                    GeneratorFlavor::AsyncGenerator => "async_generator",
+                };
+                let _ = write!(self.out, "<{what} object {} at {id:#x}>", g.qualname);
+            }
+            ObjectKind::Deque { items, maxlen } => {
+                if !self.active.insert(id) {
+                    self.out.push_str("[...]");
+                    return;
+                }
+                let _ = write!(self.out, "{}(", obj.type_short);
+                self.active.remove(&id);
+                self.seq(id, "[", "]", items, depth, top, false);
+                if let Some(m) = maxlen {
+                    let _ = write!(self.out, ", maxlen={m}");
+                }
+                self.out.push(')');
+            }
+            ObjectKind::OrderedDict {
+                entries,
+                dict_style,
+            } => {
+                if entries.length == 0 {
+                    let _ = write!(self.out, "{}()", obj.type_short);
+                } else if !self.active.insert(id) {
+                    self.out.push_str("...");
+                } else {
+                    self.active.remove(&id);
+                    let _ = write!(self.out, "{}(", obj.type_short);
+                    if *dict_style {
+                        self.dict(id, entries, depth, top);
+                    } else {
+                        self.pairs(id, entries, depth, top);
+                    }
+                    self.out.push(')');
+                }
+            }
+            ObjectKind::DefaultDict { factory, entries } => {
+                let _ = write!(self.out, "{}(", obj.type_short);
+                self.value(*factory, depth + 1, false);
+                self.out.push_str(", ");
+                self.dict(id, entries, depth, top);
+                self.out.push(')');
+            }
+            ObjectKind::Counter(entries) => {
+                if entries.length == 0 {
+                    let _ = write!(self.out, "{}()", obj.type_short);
+                } else {
+                    // most_common(): by count, largest first, ties in insertion order.
+                    let mut sorted = entries.clone();
+                    if entries.items.len() as u64 == entries.length {
+                        let count = |id: ObjId| match self.graph.get(id).map(|o| &o.kind) {
+                            Some(ObjectKind::Int(IntValue::Decimal(d))) => d.parse::<i128>().ok(),
+                            _ => None,
+                        };
+                        if sorted.items.iter().all(|(_, v)| count(*v).is_some()) {
+                            sorted
+                                .items
+                                .sort_by_key(|(_, v)| std::cmp::Reverse(count(*v).unwrap_or(0)));
+                        } else {
+                            self.mark(Status::Opaque);
+                        }
+                    } else {
+                        // Cut: the order of what was read may not be most_common's.
+                        self.mark(Status::Truncated);
+                    }
+                    let _ = write!(self.out, "{}(", obj.type_short);
+                    self.dict(id, &sorted, depth, top);
+                    self.out.push(')');
+                }
+            }
+            ObjectKind::EnumMember { class, name, value } => {
+                let _ = write!(self.out, "<{class}.{name}: ");
+                self.value(*value, depth + 1, false);
+                self.out.push('>');
+            }
+            ObjectKind::Date { year, month, day } => {
+                let _ = write!(self.out, "{}({year}, {month}, {day})", obj.type_name);
+            }
+            ObjectKind::Time(t) => {
+                let _ = write!(self.out, "{}(", obj.type_name);
+                self.time_fields(t, true);
+                self.out.push(')');
+            }
+            ObjectKind::DateTime {
+                year,
+                month,
+                day,
+                time,
+            } => {
+                let _ = write!(self.out, "{}({year}, {month}, {day}, ", obj.type_name);
+                self.time_fields(time, true);
+                self.out.push(')');
+            }
+            ObjectKind::TimeDelta {
+                days,
+                seconds,
+                microseconds,
+            } => {
+                let mut parts = Vec::new();
+                if *days != 0 {
+                    parts.push(format!("days={days}"));
+                }
+                if *seconds != 0 {
+                    parts.push(format!("seconds={seconds}"));
+                }
+                if *microseconds != 0 {
+                    parts.push(format!("microseconds={microseconds}"));
+                }
+                if parts.is_empty() {
+                    parts.push("0".into());
+                }
+                let _ = write!(self.out, "{}({})", obj.type_name, parts.join(", "));
+            }
+            ObjectKind::Fraction {
+                numerator,
+                denominator,
+            } => {
+                let _ = write!(self.out, "{}(", obj.type_short);
+                self.value(*numerator, depth + 1, false);
+                self.out.push_str(", ");
+                self.value(*denominator, depth + 1, false);
+                self.out.push(')');
+            }
+            ObjectKind::Uuid(v) => {
+                let h = format!("{v:032x}");
+                let _ = write!(
+                    self.out,
+                    "{}('{}-{}-{}-{}-{}')",
+                    obj.type_short,
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..]
+                );
+            }
+            ObjectKind::Decimal(text) => {
+                let _ = write!(self.out, "{}('{text}')", obj.type_short);
+            }
+            ObjectKind::Pattern { pattern, flags } => self.pattern(*pattern, *flags, depth),
+            ObjectKind::Lock { locked } => {
+                let state = if *locked { "locked" } else { "unlocked" };
+                let _ = write!(self.out, "<{state} {} object at {id:#x}>", tp_name(obj));
+            }
+            ObjectKind::RLock { owner, count } => {
+                let state = if *count > 0 { "locked" } else { "unlocked" };
+                let _ = write!(
+                    self.out,
+                    "<{state} {} object owner={owner} count={count} at {id:#x}>",
+                    tp_name(obj)
+                );
+            }
+            ObjectKind::File(f) => self.file(f),
+            ObjectKind::Socket {
+                fd,
+                family,
+                kind,
+                proto,
+            } => {
+                // socket.socket's repr also shows the addresses, which need the live socket.
+                self.mark(Status::Opaque);
+                let _ = write!(
+                    self.out,
+                    "<{} fd={fd}, family={family}, type={kind}, proto={proto}>",
+                    obj.type_name
+                );
+            }
+            ObjectKind::MemoryView(_) => {
+                let _ = write!(self.out, "<memory at {id:#x}>");
+            }
+            ObjectKind::NdArray(a) => {
+                self.mark(Status::Opaque);
+                let shape: Vec<String> = a.shape.iter().map(|s| s.to_string()).collect();
+                let shape = if shape.len() == 1 {
+                    format!("({},)", shape[0])
+                } else {
+                    format!("({})", shape.join(", "))
+                };
+                let _ = write!(
+                    self.out,
+                    "<{} shape={shape} dtype={}",
+                    obj.type_name, a.dtype
+                );
+                if !a.head.is_empty() {
+                    let head: Vec<String> = a.head.iter().map(|v| float_repr_plain(*v)).collect();
+                    let more = if (a.head.len() as u64) < a.size {
+                        ", ..."
+                    } else {
+                        ""
+                    };
+                    let _ = write!(self.out, " [{}{more}]", head.join(", "));
+                }
+                let _ = write!(self.out, " at {id:#x}>");
+            }
             ObjectKind::Opaque => {
                 self.mark(Status::Opaque);
+                let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
+            }
+            ObjectKind::NotRead { .. } => {
+                self.mark(Status::Truncated);
                 let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
             }
             ObjectKind::Unreadable { .. } => {
@@ -151,6 +487,159 @@ impl Renderer<'_> {
                 let _ = write!(self.out, "<unreadable object at {id:#x}>");
             }
         }
+    }
+
+    fn is_int(&self, id: ObjId, value: &str) -> bool {
+        matches!(self.graph.get(id).map(|o| &o.kind), Some(ObjectKind::Int(IntValue::Decimal(d))) if d == value)
+    }
+
+    /// `hour, minute[, second[, microsecond]][, tzinfo=…][, fold=1]` as `datetime` prints them.
+    fn time_fields(&mut self, t: &TimeInfo, _top: bool) {
+        let _ = write!(self.out, "{}, {}", t.hour, t.minute);
+        if t.microsecond != 0 {
+            let _ = write!(self.out, ", {}, {}", t.second, t.microsecond);
+        } else if t.second != 0 {
+            let _ = write!(self.out, ", {}", t.second);
+        }
+        if let Some(tz) = t.tzinfo {
+            self.out.push_str(", tzinfo=");
+            self.value(tz, 1, false);
+        }
+        if t.fold != 0 {
+            let _ = write!(self.out, ", fold={}", t.fold);
+        }
+    }
+
+    /// `re.compile(%.200R[, flags])` like `pattern_repr` in `_sre`.
+    fn pattern(&mut self, pattern: ObjId, flags: i64, depth: usize) {
+        const NAMES: &[(i64, &str)] = &[
+            (1, "re.TEMPLATE"),
+            (2, "re.IGNORECASE"),
+            (4, "re.LOCALE"),
+            (8, "re.MULTILINE"),
+            (16, "re.DOTALL"),
+            (32, "re.UNICODE"),
+            (64, "re.VERBOSE"),
+            (128, "re.DEBUG"),
+            (256, "re.ASCII"),
+        ];
+        let is_str = matches!(
+            self.graph.get(pattern).map(|o| &o.kind),
+            Some(ObjectKind::Str { .. })
+        );
+        let mut flags = flags;
+        // re.UNICODE is the default for str patterns and isn't shown.
+        if is_str && flags & (4 | 32 | 256) == 32 {
+            flags &= !32;
+        }
+        let mut inner = Renderer {
+            graph: self.graph,
+            limits: self.limits,
+            out: String::new(),
+            status: Status::Exact,
+            active: HashSet::new(),
+            top_length: None,
+        };
+        inner.value(pattern, depth + 1, false);
+        self.mark(inner.status);
+        let text: String = inner.out.chars().take(200).collect();
+        let _ = write!(self.out, "re.compile({text}");
+        if flags != 0 {
+            let mut parts = Vec::new();
+            let mut rest = flags;
+            for (bit, name) in NAMES {
+                if rest & bit != 0 {
+                    parts.push((*name).to_string());
+                    rest &= !bit;
+                }
+            }
+            if rest != 0 {
+                parts.push(format!("{rest:#x}"));
+            }
+            let _ = write!(self.out, ", {}", parts.join("|"));
+        }
+        self.out.push(')');
+    }
+
+    /// `_io` reprs: `<_io.TextIOWrapper name='f' mode='r' encoding='UTF-8'>`,
+    /// `<_io.BufferedReader name='f'>`, `<_io.FileIO name='f' mode='rb' closefd=True>`.
+    fn file(&mut self, f: &FileInfo) {
+        if f.closed && f.class == "_io.FileIO" {
+            let _ = write!(self.out, "<{} [closed]>", f.class);
+            return;
+        }
+        let _ = write!(self.out, "<{}", f.class);
+        if let Some(n) = f.name {
+            self.out.push_str(" name=");
+            self.value(n, 1, false);
+        } else if f.class == "_io.FileIO" {
+            if let Some(fd) = f.fd {
+                let _ = write!(self.out, " fd={fd}");
+            }
+        }
+        match f.class.as_str() {
+            "_io.TextIOWrapper" => {
+                if let Some(m) = &f.mode {
+                    let _ = write!(
+                        self.out,
+                        " mode={}",
+                        str_repr(&m.chars().map(u32::from).collect::<Vec<_>>())
+                    );
+                }
+                if let Some(e) = &f.encoding {
+                    let _ = write!(
+                        self.out,
+                        " encoding={}",
+                        str_repr(&e.chars().map(u32::from).collect::<Vec<_>>())
+                    );
+                }
+            }
+            "_io.FileIO" => {
+                if let Some(m) = &f.mode {
+                    let _ = write!(self.out, " mode='{m}'");
+                }
+                match f.closefd {
+                    Some(c) => {
+                        let _ = write!(self.out, " closefd={}", if c { "True" } else { "False" });
+                    }
+                    None => self.mark(Status::Opaque),
+                }
+            }
+            _ => {}
+        }
+        self.out.push('>');
+    }
+
+    /// `[(k, v), ...]`: OrderedDict's repr before 3.12.
+    fn pairs(&mut self, id: ObjId, entries: &Entries, depth: usize, top: bool) {
+        self.active.insert(id);
+        self.out.push('[');
+        let mut shown = 0u64;
+        if depth < self.limits.max_depth {
+            for (i, &(k, v)) in entries.items.iter().enumerate() {
+                if i >= self.limits.max_items || self.full() {
+                    break;
+                }
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.out.push('(');
+                self.value(k, depth + 1, false);
+                self.out.push_str(", ");
+                self.value(v, depth + 1, false);
+                self.out.push(')');
+                shown += 1;
+            }
+        }
+        if shown < entries.length {
+            if shown > 0 {
+                self.out.push_str(", ");
+            }
+            let _ = write!(self.out, "...(+{} items)", entries.length - shown);
+            self.cut(top, entries.length);
+        }
+        self.out.push(']');
+        self.active.remove(&id);
     }
 
     /// Whether the output is already past the total limit.
@@ -320,6 +809,40 @@ pub fn bytes_repr(b: &[u8]) -> String {
     }
     s.push(char::from(quote));
     s
+}
+
+/// `tp_name` as C code prints it (`%s` of `Py_TYPE(o)->tp_name`): the dotted name of static
+/// types, `__name__` for classes defined in Python.
+fn tp_name(o: &Object) -> &str {
+    match o.kind {
+        ObjectKind::Instance(_) | ObjectKind::Exception(_) => &o.type_short,
+        _ => &o.type_name,
+    }
+}
+
+/// `repr()` of a complex: `1j`, `(1+2j)`, `(-0-1j)`, `(nan+infj)`.
+pub fn complex_repr(real: f64, imag: f64) -> String {
+    let im = float_repr_plain(imag);
+    if real == 0.0 && real.is_sign_positive() {
+        return format!("{im}j");
+    }
+    let re = float_repr_plain(real);
+    let sign = if imag.is_sign_negative() && !imag.is_nan() {
+        ""
+    } else {
+        "+"
+    };
+    format!("({re}{sign}{im}j)")
+}
+
+/// A float as `repr` writes it but without the `.0` of integral values (the `'r'` format
+/// without `Py_DTSF_ADD_DOT_0`), as complex numbers and others use it.
+pub fn float_repr_plain(x: f64) -> String {
+    let s = float_repr(x);
+    match s.strip_suffix(".0") {
+        Some(t) => t.to_string(),
+        None => s,
+    }
 }
 
 /// `repr()` of a float: the shortest string that round-trips, in Python's format (`'r'` mode

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::limits::ReprLimits;
-use crate::model::{Snapshot, Thread};
+use crate::model::{GeneratorState, ObjId, ObjectKind, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
@@ -26,11 +26,214 @@ pub fn to_text(s: &Snapshot, opts: TextOptions) -> String {
     if s.threads.is_empty() {
         out.push_str("\nNo Python threads.\n");
     }
+    suspended_section(s, opts, &mut out);
+    for root in &s.roots {
+        let _ = writeln!(out, "\n{}:", root.name);
+        match s.objects.get(root.value).map(|o| &o.kind) {
+            // A namespace: one line per name.
+            Some(ObjectKind::Dict(e)) => {
+                for (k, v) in &e.items {
+                    let key = match s.objects.get(*k).map(|o| &o.kind) {
+                        Some(ObjectKind::Str { text, .. }) => text.to_string_lossy(),
+                        _ => render(&s.objects, *k, opts.limits).text,
+                    };
+                    value_lines(
+                        s,
+                        &key,
+                        *v,
+                        opts.limits,
+                        opts.limits.attr_depth,
+                        2,
+                        &mut out,
+                    );
+                }
+            }
+            _ => value_lines(
+                s,
+                "value",
+                root.value,
+                opts.limits,
+                opts.limits.attr_depth,
+                2,
+                &mut out,
+            ),
+        }
+    }
     if s.diagnostics.iter().any(|d| d.is_warning()) {
         out.push_str("\nDiagnostics:\n");
         for d in s.diagnostics.iter().filter(|d| d.is_warning()) {
             let _ = writeln!(out, "  [{}] {}", d.code, d.message);
         }
+    }
+    out
+}
+
+/// `name = repr`, then the value's attributes beneath it, `depth` levels down.
+fn value_lines(
+    s: &Snapshot,
+    name: &str,
+    id: ObjId,
+    limits: ReprLimits,
+    depth: usize,
+    indent: usize,
+    out: &mut String,
+) {
+    let r = render(&s.objects, id, limits);
+    let _ = writeln!(out, "{:indent$}{name} = {}", "", r.text);
+    if depth == 0 {
+        return;
+    }
+    let Some(obj) = s.objects.get(id) else { return };
+    if let Some(attrs) = super::json::attributes(&obj.kind) {
+        for (n, a) in attrs {
+            value_lines(s, &format!(".{n}"), *a, limits, depth - 1, indent + 4, out);
+        }
+        if let ObjectKind::Instance(i) = &obj.kind {
+            let left = i.length.saturating_sub(i.attrs.len() as u64);
+            if left > 0 {
+                let _ = writeln!(out, "{:w$}...(+{left} attributes)", "", w = indent + 4);
+            }
+        }
+    }
+}
+
+/// The traceback of an exception, like `traceback` prints it, indented.
+fn traceback_lines(s: &Snapshot, exc: ObjId, out: &mut String) {
+    let Some(ObjectKind::Exception(e)) = s.objects.get(exc).map(|o| &o.kind) else {
+        return;
+    };
+    let Some(ObjectKind::Traceback(tb)) =
+        e.traceback.and_then(|t| s.objects.get(t)).map(|o| &o.kind)
+    else {
+        return;
+    };
+    for entry in &tb.entries {
+        let line = entry
+            .line
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| "?".into());
+        let _ = writeln!(
+            out,
+            "    File \"{}\", line {line}, in {}",
+            entry.file, entry.qualname
+        );
+    }
+}
+
+/// Generators and coroutines that haven't finished, with their frames.
+fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
+    let mut gens: Vec<_> = s
+        .objects
+        .iter()
+        .filter_map(|o| match &o.kind {
+            ObjectKind::Generator(g) if g.state != GeneratorState::Finished => Some((o.id, g)),
+            _ => None,
+        })
+        .collect();
+    if gens.is_empty() {
+        return;
+    }
+    gens.sort_by_key(|(id, _)| *id);
+    out.push_str("\nSuspended generators and coroutines:\n");
+    for (id, g) in gens {
+        let r = render(&s.objects, id, opts.limits);
+        let state = match g.state {
+            GeneratorState::Created => "not started",
+            GeneratorState::Suspended => "suspended",
+            GeneratorState::Running => "running",
+            GeneratorState::Finished => "finished",
+        };
+        let _ = writeln!(out, "  {} ({state})", r.text);
+        if let Some(f) = &g.frame {
+            let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
+            let _ = writeln!(
+                out,
+                "    File \"{}\", line {line}, in {}",
+                f.file, f.qualname
+            );
+            if let Some(src) = &f.source {
+                let _ = writeln!(out, "      {}", src.trim());
+            }
+            if opts.locals {
+                for l in f.locals.iter().flatten() {
+                    value_lines(
+                        s,
+                        &l.name,
+                        l.value,
+                        opts.limits,
+                        opts.limits.attr_depth,
+                        8,
+                        out,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// One object with its fields and referents (`show --object ADDR`).
+pub fn object_text(s: &Snapshot, id: ObjId, opts: TextOptions) -> String {
+    let mut out = String::new();
+    header(s, &mut out);
+    out.push('\n');
+    let Some(obj) = s.objects.get(id) else {
+        let _ = writeln!(out, "No object at {id:#x}.");
+        return out;
+    };
+    let r = render(&s.objects, id, opts.limits);
+    let _ = writeln!(out, "{} at {id:#x}", obj.type_name);
+    let _ = writeln!(out, "  repr: {}", r.text);
+    if let Some(size) = obj.size {
+        let _ = writeln!(out, "  size: {size} bytes");
+    }
+    let detail = super::json::detail(s, id, opts.limits);
+    let short = |v: &serde_json::Value| v["repr"].as_str().unwrap_or("?").to_string();
+    if let Some(items) = detail["items"].as_array() {
+        let _ = writeln!(out, "  items ({}):", detail["length"]);
+        for (i, it) in items.iter().enumerate() {
+            let _ = writeln!(out, "    [{i}] {}", short(it));
+        }
+    }
+    if let Some(entries) = detail["entries"].as_array() {
+        let _ = writeln!(out, "  entries ({}):", detail["length"]);
+        for e in entries {
+            let _ = writeln!(out, "    {}: {}", short(&e[0]), short(&e[1]));
+        }
+    }
+    if let Some(left) = detail["left_out"].as_u64().filter(|&n| n > 0) {
+        let _ = writeln!(out, "    ...(+{left} more)");
+    }
+    if let Some(attrs) = super::json::attributes(&obj.kind) {
+        let _ = writeln!(out, "  attributes:");
+        for (n, a) in attrs {
+            value_lines(
+                s,
+                n,
+                *a,
+                opts.limits,
+                opts.limits.attr_depth.saturating_sub(1),
+                4,
+                &mut out,
+            );
+        }
+    }
+    if let Some(fields) = detail["fields"].as_object() {
+        let _ = writeln!(out, "  fields:");
+        for (k, v) in fields {
+            let text = if v.is_object() {
+                short(v)
+            } else {
+                v.to_string()
+            };
+            let _ = writeln!(out, "    {k} = {text}");
+        }
+    }
+    if let Some(reason) = detail["reason"].as_str() {
+        let _ = writeln!(out, "  not decoded: {reason}");
+    }
+    if matches!(obj.kind, ObjectKind::Exception(_)) {
+        out.push_str("  traceback:\n");
+        traceback_lines(s, id, &mut out);
     }
     out
 }
@@ -105,10 +308,22 @@ fn thread(s: &Snapshot, t: &Thread, opts: TextOptions, out: &mut String) {
         }
         if opts.locals {
             for l in f.locals.iter().flatten() {
-                let r = render(&s.objects, l.value, opts.limits);
-                let _ = writeln!(out, "      {} = {}", l.name, r.text);
+                value_lines(
+                    s,
+                    &l.name,
+                    l.value,
+                    opts.limits,
+                    opts.limits.attr_depth,
+                    6,
+                    out,
+                );
             }
         }
+    }
+    if let Some(e) = t.exception {
+        let r = render(&s.objects, e, opts.limits);
+        let _ = writeln!(out, "  Handling: {}", r.text);
+        traceback_lines(s, e, out);
     }
 }
 
@@ -127,8 +342,9 @@ mod tests {
             g.insert(Object {
                 id,
                 type_name: t.into(),
-                type_qualname: t.rsplit('.').next().unwrap_or(t).into(),
+                type_short: t.rsplit('.').next().unwrap_or(t).into(),
                 kind,
+                size: None,
             });
             id
         };
@@ -252,6 +468,7 @@ mod tests {
                     crashed: true,
                     frames_complete: true,
                     frames,
+                    exception: None,
                 },
                 Thread {
                     tid: Some(4243),
@@ -262,8 +479,10 @@ mod tests {
                     crashed: false,
                     frames_complete: false,
                     frames: vec![],
+                    exception: None,
                 },
             ],
+            roots: vec![],
             objects: g,
             diagnostics: vec![crate::diag::Diagnostic::new(
                 "file_missing",

@@ -543,12 +543,16 @@ pub struct GeneratorLayout {
 /// Where a generator's frame is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GenFrame {
-    /// `gi_frame`, a `PyFrameObject *` (NULL when finished), `gi_code`, and `gi_running`
-    /// (a char) (3.8–3.10). Not started: the frame's `f_lasti` is -1.
+    /// `gi_frame`, a `PyFrameObject *` (NULL when finished), and `gi_code` (3.8–3.10). Not
+    /// started: the frame's `f_lasti` is -1.
     FrameObject {
         gi_frame: u64,
         gi_code: u64,
-        gi_running: u64,
+        /// `gi_running` (a char) of the generator (3.8–3.9; 3.10 has no such field).
+        gi_running: Option<u64>,
+        /// `f_state` (a signed char) of the frame `gi_frame` points to (3.10): running when it
+        /// is `FRAME_EXECUTING` (0).
+        f_state: Option<u64>,
     },
     /// `gi_iframe`: the `_PyInterpreterFrame` inside the generator, and `gi_frame_state`
     /// (an `int8_t`) with the values of the version's `enum _frameState` (3.11+).

@@ -54,6 +54,8 @@ pub struct ODictLayout {
     /// Within an `_odictnode`.
     pub node_key: u64,
     pub node_next: u64,
+    /// `repr()` is `OrderedDict({...})` (3.12+), not `OrderedDict([(k, v), ...])`.
+    pub repr_as_dict: bool,
 }
 
 /// `lockobject` of `_thread` (`threading.Lock`).

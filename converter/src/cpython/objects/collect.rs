@@ -2,9 +2,20 @@
 
 use std::collections::HashMap;
 
-use super::{Builtin, ObjReader};
-use crate::model::{Entries, Items, ObjId, Object, ObjectGraph, ObjectKind};
-use crate::source::{ReadError, RemoteAddr};
+use super::classify::{Decoder, PyStdlibKind, StdlibKind};
+use super::{Builtin, ObjReader, TypeInfo};
+use crate::cpython::frames::{FrameReader, RawFrame};
+use crate::cpython::layout::{
+    stdlib_for, FileIoLayout, FrameObjectLink, GenFrame, LockLayout, StdlibLayout,
+};
+use crate::limits;
+use crate::model::{
+    CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
+    GeneratorInfo, GeneratorState, Instance, IntValue, Items, Local, MemoryViewInfo, ModuleInfo,
+    ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, TimeInfo, TracebackEntry, TracebackInfo,
+    TypeInfo as TypeValue,
+};
+use crate::source::{ReadError, ReadFailure, RemoteAddr};
 
 /// How much of the object graph is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +26,7 @@ pub struct CollectLimits {
     pub max_items: usize,
     /// Characters per str, bytes per bytes.
     pub max_string: usize,
-    /// Objects in the graph; past it, objects are recorded as cut.
+    /// Objects in the graph; past it, objects are recorded as not read.
     pub max_objects: usize,
 }
 
@@ -31,22 +42,44 @@ impl Default for CollectLimits {
 }
 
 /// Adds objects to a graph, each once.
-pub struct Collector<'g, 'r, 'a> {
-    rd: &'r ObjReader<'a>,
+pub struct Collector<'g, 'f, 'r, 'a> {
+    fr: &'f FrameReader<'r, 'a>,
     graph: &'g mut ObjectGraph,
     limits: CollectLimits,
     /// Depth budget each object was read with; a later visit with more budget reads again.
     budget: HashMap<ObjId, usize>,
+    stdlib: Option<&'static StdlibLayout>,
 }
 
-impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
-    pub fn new(rd: &'r ObjReader<'a>, graph: &'g mut ObjectGraph, limits: CollectLimits) -> Self {
+fn bad(addr: RemoteAddr) -> ReadError {
+    ReadError {
+        addr,
+        len: 0,
+        failure: ReadFailure::NotMapped,
+    }
+}
+
+/// Most traceback entries read from one traceback.
+const MAX_TRACEBACK: usize = 1000;
+
+impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
+    pub fn new(
+        fr: &'f FrameReader<'r, 'a>,
+        graph: &'g mut ObjectGraph,
+        limits: CollectLimits,
+    ) -> Self {
+        let l = fr.obj.layout;
         Collector {
-            rd,
+            fr,
             graph,
             limits,
             budget: HashMap::new(),
+            stdlib: stdlib_for(l.version.0, l.version.1, l.ptr_size),
         }
+    }
+
+    fn rd(&self) -> &'r ObjReader<'a> {
+        self.fr.obj
     }
 
     /// Collects the object at `addr` and what it reaches, as a root.
@@ -59,10 +92,48 @@ impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
         self.graph.insert(Object {
             id,
             type_name: "?".into(),
-            type_qualname: "?".into(),
+            type_short: "?".into(),
             kind: ObjectKind::Unreadable { reason },
+            size: None,
         });
         id
+    }
+
+    /// A frame with its locals collected (`budget` levels deep).
+    pub fn frame(&mut self, rf: &RawFrame, budget: usize, no_locals: bool) -> (Frame, Vec<String>) {
+        let mut problems = Vec::new();
+        let locals = if no_locals {
+            None
+        } else {
+            self.fr.locals(rf).map(|ls| {
+                ls.into_iter()
+                    .map(|(name, v)| match v {
+                        Ok(addr) => Local {
+                            value: self.collect(addr, budget),
+                            name,
+                        },
+                        Err(e) => {
+                            problems.push(format!("local `{name}` of {}: {e}", rf.code.qualname));
+                            Local {
+                                value: self.unreadable(e.addr.0, e.to_string()),
+                                name,
+                            }
+                        }
+                    })
+                    .collect()
+            })
+        };
+        let frame = Frame {
+            function: rf.code.name.clone(),
+            qualname: rf.code.qualname.clone(),
+            file: rf.code.filename.clone(),
+            line: rf.line(self.rd().layout.code.line_table),
+            first_line: rf.code.first_line,
+            source: None,
+            locals,
+            address: rf.addr.0,
+        };
+        (frame, problems)
     }
 
     fn collect(&mut self, addr: RemoteAddr, budget: usize) -> ObjId {
@@ -73,14 +144,15 @@ impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
             }
         }
         if self.graph.len() >= self.limits.max_objects && !self.graph.contains(id) {
-            let (type_name, type_qualname) = self.type_names(addr);
+            let (type_name, type_short) = self.type_names(addr);
             self.graph.insert(Object {
                 id,
                 type_name,
-                type_qualname,
-                kind: ObjectKind::Unreadable {
-                    reason: "not read: the object limit was reached".into(),
+                type_short,
+                kind: ObjectKind::NotRead {
+                    reason: format!("the object limit ({}) was reached", self.limits.max_objects),
                 },
+                size: None,
             });
             self.budget.insert(id, usize::MAX);
             return id;
@@ -91,111 +163,980 @@ impl<'g, 'r, 'a> Collector<'g, 'r, 'a> {
         id
     }
 
+    fn child(&mut self, addr: RemoteAddr, budget: usize) -> ObjId {
+        self.collect(addr, budget.saturating_sub(1))
+    }
+
+    fn opt_child(&mut self, addr: RemoteAddr, budget: usize) -> Option<ObjId> {
+        (!addr.is_null()).then(|| self.child(addr, budget))
+    }
+
     fn type_names(&self, addr: RemoteAddr) -> (String, String) {
-        match self.rd.type_of(addr) {
-            Ok(t) => (t.display.clone(), t.qualname.clone()),
+        match self.rd().type_of(addr) {
+            Ok(t) => (t.display.clone(), t.name.clone()),
             Err(_) => ("?".into(), "?".into()),
         }
     }
 
     fn read_one(&mut self, addr: RemoteAddr, budget: usize) -> Object {
-        let unreadable = |type_name: String, type_qualname: String, e: ReadError| Object {
+        let unreadable = |type_name: String, type_short: String, e: ReadError| Object {
             id: addr.0,
             type_name,
-            type_qualname,
+            type_short,
             kind: ObjectKind::Unreadable {
                 reason: e.to_string(),
             },
+            size: None,
         };
         if addr.is_null() {
-            return Object {
-                id: 0,
-                type_name: "?".into(),
-                type_qualname: "?".into(),
-                kind: ObjectKind::Unreadable {
-                    reason: "NULL pointer".into(),
-                },
-            };
+            return unreadable("?".into(), "?".into(), bad(addr));
         }
-        let t = match self.rd.type_of(addr) {
+        let t = match self.rd().type_of(addr) {
             Ok(t) => t,
             Err(e) => return unreadable("?".into(), "?".into(), e),
         };
-        let kind = match self.read_kind(addr, t.repr_as, budget) {
+        let decoder = self.rd().decoder(&t);
+        let kind = match self.read_kind(addr, &t, decoder, budget) {
             Ok(k) => k,
-            Err(e) => return unreadable(t.display.clone(), t.qualname.clone(), e),
+            Err(e) => return unreadable(t.display.clone(), t.name.clone(), e),
         };
         Object {
             id: addr.0,
             type_name: t.display.clone(),
-            type_qualname: t.qualname.clone(),
+            type_short: t.name.clone(),
+            size: self.rd().shallow_size(addr, &t, &kind),
             kind,
         }
     }
 
     fn items(&mut self, addrs: Vec<RemoteAddr>, length: u64, budget: usize) -> Items {
-        let items = addrs
-            .into_iter()
-            .map(|a| self.collect(a, budget.saturating_sub(1)))
-            .collect();
+        let items = addrs.into_iter().map(|a| self.child(a, budget)).collect();
         Items { items, length }
+    }
+
+    fn entries(
+        &mut self,
+        pairs: Vec<(RemoteAddr, RemoteAddr)>,
+        length: u64,
+        budget: usize,
+    ) -> Entries {
+        let items = pairs
+            .into_iter()
+            .map(|(k, v)| (self.child(k, budget), self.child(v, budget)))
+            .collect();
+        Entries { items, length }
+    }
+
+    /// Items read per container at this depth: none below the depth budget.
+    fn n(&self, budget: usize) -> usize {
+        if budget == 0 {
+            0
+        } else {
+            self.limits.max_items
+        }
     }
 
     fn read_kind(
         &mut self,
         addr: RemoteAddr,
-        as_builtin: Option<Builtin>,
+        t: &TypeInfo,
+        decoder: Decoder,
         budget: usize,
     ) -> Result<ObjectKind, ReadError> {
-        let rd = self.rd;
+        Ok(match decoder {
+            Decoder::Builtin(b) => self.builtin(addr, b, budget)?,
+            Decoder::Type => self.type_object(addr, budget)?,
+            Decoder::Exception { custom_repr } => self.exception(addr, custom_repr, budget)?,
+            Decoder::Instance { custom_repr } => {
+                ObjectKind::Instance(self.instance(addr, t, custom_repr, budget)?)
+            }
+            Decoder::Stdlib { kind, custom_repr } => {
+                let decoded = self.stdlib(addr, t, kind, budget);
+                match decoded {
+                    Ok(k) if !custom_repr => k,
+                    // A subclass with its own __repr__: its attributes, its repr unknown.
+                    _ => ObjectKind::Instance(self.instance(addr, t, true, budget)?),
+                }
+            }
+            Decoder::PyStdlib { kind, custom_repr } => {
+                if custom_repr {
+                    ObjectKind::Instance(self.instance(addr, t, true, budget)?)
+                } else {
+                    self.py_stdlib(addr, t, kind, budget)?
+                }
+            }
+            Decoder::Opaque => ObjectKind::Opaque,
+        })
+    }
+
+    fn builtin(
+        &mut self,
+        addr: RemoteAddr,
+        b: Builtin,
+        budget: usize,
+    ) -> Result<ObjectKind, ReadError> {
+        let rd = self.rd();
+        let l = rd.layout;
+        let r = &rd.r;
         let lim = self.limits;
-        // Containers below the depth budget keep only their length.
-        let n = if budget == 0 { 0 } else { lim.max_items };
-        Ok(match as_builtin {
-            Some(Builtin::None) => ObjectKind::None,
-            Some(Builtin::Ellipsis) => ObjectKind::Ellipsis,
-            Some(Builtin::NotImplemented) => ObjectKind::NotImplemented,
-            Some(Builtin::Bool) => ObjectKind::Bool(rd.int_is_nonzero(addr)?),
-            Some(Builtin::Int) => ObjectKind::Int(rd.int_value(addr)?),
-            Some(Builtin::Float) => ObjectKind::Float(rd.float_value(addr)?),
-            Some(Builtin::Str) => {
+        let n = self.n(budget);
+        Ok(match b {
+            Builtin::None => ObjectKind::None,
+            Builtin::Ellipsis => ObjectKind::Ellipsis,
+            Builtin::NotImplemented => ObjectKind::NotImplemented,
+            Builtin::Bool => ObjectKind::Bool(rd.int_is_nonzero(addr)?),
+            Builtin::Int => ObjectKind::Int(rd.int_value(addr)?),
+            Builtin::Float => ObjectKind::Float(rd.float_value(addr)?),
+            Builtin::Complex => {
+                let at = r.at(addr, l.complex.cval)?;
+                ObjectKind::Complex {
+                    real: r.f64(at)?,
+                    imag: r.f64(r.at(at, 8)?)?,
+                }
+            }
+            Builtin::Str => {
                 let (text, length) = rd.str_value(addr, lim.max_string)?;
                 ObjectKind::Str { text, length }
             }
-            Some(Builtin::Bytes) => {
+            Builtin::Bytes => {
                 let (data, length) = rd.bytes_value(addr, lim.max_string)?;
                 ObjectKind::Bytes { data, length }
             }
-            Some(Builtin::Tuple) => {
+            Builtin::ByteArray => {
+                let length = u64::try_from(rd.ob_size(addr)?).map_err(|_| bad(addr))?;
+                let start = r.ptr_at(addr, l.bytearray.ob_start)?;
+                let k = length.min(lim.max_string as u64) as usize;
+                let data = if k == 0 {
+                    Vec::new()
+                } else {
+                    r.bytes(start, k)?
+                };
+                ObjectKind::ByteArray { data, length }
+            }
+            Builtin::Tuple => {
                 let (a, len) = rd.tuple_items(addr, n)?;
                 ObjectKind::Tuple(self.items(a, len, budget))
             }
-            Some(Builtin::List) => {
+            Builtin::List => {
                 let (a, len) = rd.list_items(addr, n)?;
                 ObjectKind::List(self.items(a, len, budget))
             }
-            Some(Builtin::Set) => {
+            Builtin::Set => {
                 let (a, len) = rd.set_items(addr, n)?;
                 ObjectKind::Set(self.items(a, len, budget))
             }
-            Some(Builtin::FrozenSet) => {
+            Builtin::FrozenSet => {
                 let (a, len) = rd.set_items(addr, n)?;
                 ObjectKind::FrozenSet(self.items(a, len, budget))
             }
-            Some(Builtin::Dict) => {
+            Builtin::Dict => {
                 let (pairs, length) = rd.dict_items(addr, n)?;
-                let items = pairs
-                    .into_iter()
-                    .map(|(k, v)| {
-                        (
-                            self.collect(k, budget.saturating_sub(1)),
-                            self.collect(v, budget.saturating_sub(1)),
-                        )
-                    })
-                    .collect();
-                ObjectKind::Dict(Entries { items, length })
+                ObjectKind::Dict(self.entries(pairs, length, budget))
             }
-            _ => ObjectKind::Opaque,
+            Builtin::Range => {
+                let rl = l.range;
+                let (start, stop, step) = (
+                    r.ptr_at(addr, rl.start)?,
+                    r.ptr_at(addr, rl.stop)?,
+                    r.ptr_at(addr, rl.step)?,
+                );
+                ObjectKind::Range {
+                    start: self.child(start, budget.max(1)),
+                    stop: self.child(stop, budget.max(1)),
+                    step: self.child(step, budget.max(1)),
+                }
+            }
+            Builtin::Slice => {
+                let sl = l.slice;
+                let (start, stop, step) = (
+                    r.ptr_at(addr, sl.start)?,
+                    r.ptr_at(addr, sl.stop)?,
+                    r.ptr_at(addr, sl.step)?,
+                );
+                ObjectKind::Slice {
+                    start: self.child(start, budget.max(1)),
+                    stop: self.child(stop, budget.max(1)),
+                    step: self.child(step, budget.max(1)),
+                }
+            }
+            Builtin::Cell => {
+                let v = rd.cell_contents(addr)?;
+                ObjectKind::Cell {
+                    contents: self.opt_child(v, budget),
+                }
+            }
+            Builtin::Code => {
+                let c = self.fr.code(addr)?;
+                ObjectKind::Code(CodeInfo {
+                    name: c.name.clone(),
+                    qualname: c.qualname.clone(),
+                    filename: c.filename.clone(),
+                    first_line: c.first_line,
+                })
+            }
+            Builtin::Function => ObjectKind::Function(self.function(addr, budget)?),
+            Builtin::Method => {
+                let m = l.method;
+                let (func, receiver) = (r.ptr_at(addr, m.im_func)?, r.ptr_at(addr, m.im_self)?);
+                ObjectKind::BoundMethod {
+                    func: self.child(func, budget.max(1)),
+                    receiver: self.child(receiver, budget.max(1)),
+                }
+            }
+            Builtin::Module => ObjectKind::Module(self.module(addr)?),
+            Builtin::Type => self.type_object(addr, budget)?,
+            Builtin::Traceback => ObjectKind::Traceback(self.traceback(addr)?),
+            Builtin::Generator | Builtin::Coroutine | Builtin::AsyncGenerator => {
+                let flavor = match b {
+                    Builtin::Generator => GeneratorFlavor::Generator,
+                    Builtin::Coroutine => GeneratorFlavor::Coroutine,
+                    _ => GeneratorFlavor::AsyncGenerator,
+                };
+                ObjectKind::Generator(self.generator(addr, flavor, budget)?)
+            }
+            Builtin::MemoryView => ObjectKind::MemoryView(self.memoryview(addr, budget)?),
+            Builtin::Object | Builtin::BaseException | Builtin::MemberDescriptor => {
+                ObjectKind::Opaque
+            }
         })
+    }
+
+    /// A str attribute (name, qualname), as text.
+    fn str_at(&self, addr: RemoteAddr, off: u64) -> Option<String> {
+        let rd = self.rd();
+        let p = rd.r.ptr_at(addr, off).ok().filter(|p| !p.is_null())?;
+        let t = rd.type_of(p).ok()?;
+        (t.repr_as == Some(Builtin::Str))
+            .then(|| rd.str_plain(p).ok())
+            .flatten()
+    }
+
+    fn function(&mut self, addr: RemoteAddr, budget: usize) -> Result<FunctionInfo, ReadError> {
+        let f = self.rd().layout.function;
+        let r = &self.rd().r;
+        let name = self.str_at(addr, f.func_name).unwrap_or_default();
+        let qualname = self
+            .str_at(addr, f.func_qualname)
+            .unwrap_or_else(|| name.clone());
+        let module = self.str_at(addr, f.func_module);
+        let (code, defaults, kwdefaults, closure) = (
+            r.ptr_at(addr, f.func_code)?,
+            r.ptr_at(addr, f.func_defaults)?,
+            r.ptr_at(addr, f.func_kwdefaults)?,
+            r.ptr_at(addr, f.func_closure)?,
+        );
+        Ok(FunctionInfo {
+            name,
+            qualname,
+            module,
+            code: self.opt_child(code, budget.max(1)),
+            defaults: self.opt_child(defaults, budget),
+            kwdefaults: self.opt_child(kwdefaults, budget),
+            closure: self.opt_child(closure, budget),
+        })
+    }
+
+    fn module(&mut self, addr: RemoteAddr) -> Result<ModuleInfo, ReadError> {
+        let rd = self.rd();
+        let l = rd.layout;
+        let dict = rd.module_dict(addr)?;
+        let get = |key: &str| -> Option<RemoteAddr> {
+            if dict.is_null() {
+                return None;
+            }
+            rd.dict_get_str(dict, key).ok().flatten()
+        };
+        let as_str = |a: Option<RemoteAddr>| -> Option<String> {
+            let a = a?;
+            let t = rd.type_of(a).ok()?;
+            (t.repr_as == Some(Builtin::Str))
+                .then(|| rd.str_plain(a).ok())
+                .flatten()
+        };
+        let name = self
+            .str_at(addr, l.module.md_name)
+            .or_else(|| as_str(get("__name__")))
+            .unwrap_or_else(|| "?".into());
+        let file = as_str(get("__file__"));
+        // repr() follows the module's spec: where it came from, and whether that is a file.
+        let origin = match get("__spec__") {
+            Some(spec)
+                if rd
+                    .type_of(spec)
+                    .map(|t| t.repr_as != Some(Builtin::None))
+                    .unwrap_or(false) =>
+            {
+                let attr = |n: &str| rd.instance_attr(spec, n).ok().flatten();
+                let origin = as_str(attr("origin"));
+                let has_location = attr("_set_fileattr")
+                    .and_then(|b| rd.int_is_nonzero(b).ok())
+                    .unwrap_or(false);
+                // Before 3.12 builtin and frozen modules have no origin; their loaders'
+                // module_repr() gives the tag.
+                let loader_tag = || {
+                    let loader = attr("loader")?;
+                    let lt = rd.type_info(loader).ok()?;
+                    match lt.name.as_str() {
+                        "BuiltinImporter" => Some("built-in".to_string()),
+                        "FrozenImporter" => Some("frozen".to_string()),
+                        _ => None,
+                    }
+                };
+                match origin {
+                    Some(o) if has_location => ModuleOrigin::File(o),
+                    Some(o) => ModuleOrigin::Tag(o),
+                    None => loader_tag()
+                        .map(ModuleOrigin::Tag)
+                        .unwrap_or(ModuleOrigin::Unknown),
+                }
+            }
+            _ => match &file {
+                Some(f) => ModuleOrigin::File(f.clone()),
+                None => ModuleOrigin::Unknown,
+            },
+        };
+        Ok(ModuleInfo {
+            name,
+            file,
+            origin,
+            globals: None,
+        })
+    }
+
+    fn type_object(&mut self, addr: RemoteAddr, budget: usize) -> Result<ObjectKind, ReadError> {
+        let rd = self.rd();
+        let t = rd.type_info(addr)?;
+        let mro_ptr =
+            rd.r.ptr_at(addr, rd.layout.type_object.tp_mro)
+                .unwrap_or(RemoteAddr::NULL);
+        let mro_addrs = if mro_ptr.is_null() {
+            Vec::new()
+        } else {
+            rd.tuple_items(mro_ptr, 64)
+                .map(|(a, _)| a)
+                .unwrap_or_default()
+        };
+        // Bases and MRO are shown by name; read them shallowly.
+        let shallow = budget.min(1);
+        let mro = mro_addrs
+            .into_iter()
+            .map(|a| self.collect(a, shallow.saturating_sub(1)))
+            .collect();
+        let bases = if t.base.is_null() {
+            Vec::new()
+        } else {
+            vec![self.collect(t.base, shallow.saturating_sub(1))]
+        };
+        Ok(ObjectKind::Type(TypeValue {
+            name: t.name.clone(),
+            qualname: t.qualname.clone(),
+            module: t.module.clone(),
+            bases,
+            mro,
+            dict: None,
+        }))
+    }
+
+    fn exception(
+        &mut self,
+        addr: RemoteAddr,
+        custom_repr: bool,
+        budget: usize,
+    ) -> Result<ObjectKind, ReadError> {
+        let e = self.rd().layout.exception;
+        let r = &self.rd().r;
+        let args = r.ptr_at(addr, e.args)?;
+        let cause = r.ptr_at(addr, e.cause)?;
+        let context = r.ptr_at(addr, e.context)?;
+        let tb = r.ptr_at(addr, e.traceback)?;
+        let suppress = r.u8_at(addr, e.suppress_context).unwrap_or(0) != 0;
+        let notes = match e.notes {
+            Some(off) => r.ptr_at(addr, off)?,
+            None => RemoteAddr::NULL,
+        };
+        let dict = r.ptr_at(addr, e.dict)?;
+        let budget_inner = budget.max(1);
+        let mut info = ExceptionInfo {
+            args: self.opt_child(args, budget_inner),
+            cause: self.opt_child(cause, budget),
+            context: self.opt_child(context, budget),
+            suppress_context: suppress,
+            notes: self.opt_child(notes, budget),
+            traceback: self.opt_child(tb, budget_inner),
+            attrs: Vec::new(),
+            custom_repr,
+        };
+        if !dict.is_null() {
+            if let Ok((pairs, _)) = self.rd().dict_items(dict, self.n(budget)) {
+                for (k, v) in pairs {
+                    if let Ok(name) = self.rd().str_plain(k) {
+                        let id = self.child(v, budget);
+                        // add_note() keeps the notes in the dict, not in the struct's field.
+                        if name == "__notes__" && info.notes.is_none() {
+                            info.notes = Some(id);
+                        } else {
+                            info.attrs.push((name, id));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(ObjectKind::Exception(info))
+    }
+
+    fn traceback(&mut self, addr: RemoteAddr) -> Result<TracebackInfo, ReadError> {
+        let rd = self.rd();
+        let l = rd.layout;
+        let tl = l.traceback;
+        let mut entries = Vec::new();
+        let mut cur = addr;
+        let mut seen = std::collections::HashSet::new();
+        while !cur.is_null() && entries.len() < MAX_TRACEBACK && seen.insert(cur.0) {
+            let frame = rd.r.ptr_at(cur, tl.tb_frame)?;
+            let lasti = i64::from(rd.r.i32_at(cur, tl.tb_lasti)?);
+            let lineno = i64::from(rd.r.i32_at(cur, tl.tb_lineno)?);
+            // `tb_lasti` is a byte offset in every version.
+            let code_ptr = match (l.frame, l.generator.frame_object) {
+                (crate::cpython::layout::FrameLayout::Object(f), _) => {
+                    rd.r.ptr_at(frame, f.f_code)?
+                }
+                (
+                    crate::cpython::layout::FrameLayout::Interpreter(f),
+                    FrameObjectLink::Interpreter { f_frame },
+                ) => {
+                    let iframe = rd.r.ptr_at(frame, f_frame)?;
+                    rd.r.ptr_at(iframe, f.f_code)?
+                }
+                (crate::cpython::layout::FrameLayout::Interpreter(_), FrameObjectLink::Itself) => {
+                    return Err(bad(frame))
+                }
+            };
+            let code = self.fr.code(code_ptr)?;
+            let line = if lineno >= 0 {
+                Some(lineno)
+            } else {
+                crate::cpython::linetable::line_for(
+                    l.code.line_table,
+                    &code.line_table,
+                    code.first_line,
+                    lasti,
+                )
+            };
+            entries.push(TracebackEntry {
+                function: code.name.clone(),
+                qualname: code.qualname.clone(),
+                file: code.filename.clone(),
+                line,
+            });
+            cur = rd.r.ptr_at(cur, tl.tb_next)?;
+        }
+        Ok(TracebackInfo { entries })
+    }
+
+    fn generator(
+        &mut self,
+        addr: RemoteAddr,
+        flavor: GeneratorFlavor,
+        budget: usize,
+    ) -> Result<GeneratorInfo, ReadError> {
+        let rd = self.rd();
+        let g = rd.layout.generator;
+        let name = self.str_at(addr, g.gi_name).unwrap_or_default();
+        let qualname = self
+            .str_at(addr, g.gi_qualname)
+            .unwrap_or_else(|| name.clone());
+        let (state, frame_addr) = match g.frame {
+            GenFrame::FrameObject {
+                gi_frame,
+                gi_running,
+                f_state,
+                ..
+            } => {
+                let frame = rd.r.ptr_at(addr, gi_frame)?;
+                let running = match (gi_running, f_state) {
+                    (Some(off), _) => rd.r.u8_at(addr, off).unwrap_or(0) != 0,
+                    // 3.10: FRAME_EXECUTING is 0.
+                    (None, Some(off)) if !frame.is_null() => {
+                        rd.r.u8_at(frame, off).map(|s| s == 0).unwrap_or(false)
+                    }
+                    _ => false,
+                };
+                let state = if frame.is_null() {
+                    GeneratorState::Finished
+                } else if running {
+                    GeneratorState::Running
+                } else {
+                    match rd.layout.frame {
+                        crate::cpython::layout::FrameLayout::Object(f)
+                            if rd.r.i32_at(frame, f.f_lasti)? < 0 =>
+                        {
+                            GeneratorState::Created
+                        }
+                        _ => GeneratorState::Suspended,
+                    }
+                };
+                (state, frame)
+            }
+            GenFrame::Embedded {
+                gi_iframe,
+                gi_frame_state,
+                states,
+            } => {
+                let st = rd.r.u8_at(addr, gi_frame_state)? as i8;
+                let state = if st >= states.completed {
+                    GeneratorState::Finished
+                } else if st == states.executing {
+                    GeneratorState::Running
+                } else if st == states.created {
+                    GeneratorState::Created
+                } else {
+                    GeneratorState::Suspended
+                };
+                (state, rd.r.at(addr, gi_iframe)?)
+            }
+        };
+        let frame = if state == GeneratorState::Finished {
+            None
+        } else {
+            match self.fr.frame_at(frame_addr) {
+                Ok((Some(rf), _)) => Some(self.frame(&rf, budget.saturating_sub(1), false).0),
+                _ => None,
+            }
+        };
+        Ok(GeneratorInfo {
+            flavor,
+            name,
+            qualname,
+            state,
+            frame,
+            awaiting: None,
+        })
+    }
+
+    fn memoryview(&mut self, addr: RemoteAddr, budget: usize) -> Result<MemoryViewInfo, ReadError> {
+        let rd = self.rd();
+        let m = rd.layout.memoryview;
+        let r = &rd.r;
+        let view = r.at(addr, m.view)?;
+        let ndim = i64::from(r.i32_at(view, m.ndim)?);
+        let format_ptr = r.ptr_at(view, m.format)?;
+        let format = if format_ptr.is_null() {
+            "B".to_string()
+        } else {
+            String::from_utf8_lossy(&r.c_string(format_ptr, 64).unwrap_or_default()).into_owned()
+        };
+        let shape_ptr = r.ptr_at(view, m.shape)?;
+        let mut shape = Vec::new();
+        if !shape_ptr.is_null() {
+            for i in 0..ndim.clamp(0, 64) as u64 {
+                shape.push(r.ssize(r.at(shape_ptr, i * 8)?)?);
+            }
+        }
+        let obj = r.ptr_at(view, m.obj)?;
+        Ok(MemoryViewInfo {
+            format,
+            itemsize: r.ssize_at(view, m.itemsize)?,
+            ndim,
+            shape,
+            readonly: r.i32_at(view, m.readonly)? != 0,
+            nbytes: r.ssize_at(view, m.len)?,
+            obj: self.opt_child(obj, budget),
+        })
+    }
+
+    /// Attributes of an instance: `__dict__` (or its managed values), then `__slots__`.
+    fn instance(
+        &mut self,
+        addr: RemoteAddr,
+        t: &TypeInfo,
+        custom_repr: bool,
+        budget: usize,
+    ) -> Result<Instance, ReadError> {
+        let rd = self.rd();
+        let n = self.n(budget).max(1);
+        let mut raw: Vec<(RemoteAddr, RemoteAddr)> = rd.instance_attrs(addr, n).unwrap_or_default();
+        let mut attrs = Vec::new();
+        let mut slot_attrs = rd.slot_values(addr, t);
+        let length = (raw.len() + slot_attrs.len()) as u64;
+        if budget == 0 {
+            return Ok(Instance {
+                attrs,
+                length,
+                custom_repr,
+            });
+        }
+        for (k, v) in raw.drain(..) {
+            let name = rd.str_plain(k).unwrap_or_else(|_| format!("<key at {k}>"));
+            attrs.push((name, self.child(v, budget)));
+        }
+        for (name, v) in slot_attrs.drain(..) {
+            attrs.push((name, self.child(v, budget)));
+        }
+        attrs.truncate(self.limits.max_items);
+        Ok(Instance {
+            attrs,
+            length,
+            custom_repr,
+        })
+    }
+
+    fn stdlib(
+        &mut self,
+        addr: RemoteAddr,
+        t: &TypeInfo,
+        kind: StdlibKind,
+        budget: usize,
+    ) -> Result<ObjectKind, ReadError> {
+        let rd = self.rd();
+        let r = &rd.r;
+        let n = self.n(budget);
+        let dt = rd.layout.datetime;
+        let need = || self.stdlib.ok_or_else(|| bad(addr));
+        Ok(match kind {
+            StdlibKind::Date => {
+                let d = r.bytes(r.at(addr, dt.date_data)?, 4)?;
+                ObjectKind::Date {
+                    year: u16::from(d[0]) << 8 | u16::from(d[1]),
+                    month: d[2],
+                    day: d[3],
+                }
+            }
+            StdlibKind::Time => {
+                let d = r.bytes(r.at(addr, dt.time_data)?, 6)?;
+                let tz = self.tzinfo(addr, dt.time_tzinfo, budget)?;
+                ObjectKind::Time(TimeInfo {
+                    hour: d[0],
+                    minute: d[1],
+                    second: d[2],
+                    microsecond: u32::from(d[3]) << 16 | u32::from(d[4]) << 8 | u32::from(d[5]),
+                    fold: r.u8_at(addr, dt.time_fold).unwrap_or(0),
+                    tzinfo: tz,
+                })
+            }
+            StdlibKind::DateTime => {
+                let d = r.bytes(r.at(addr, dt.datetime_data)?, 10)?;
+                let tz = self.tzinfo(addr, dt.datetime_tzinfo, budget)?;
+                ObjectKind::DateTime {
+                    year: u16::from(d[0]) << 8 | u16::from(d[1]),
+                    month: d[2],
+                    day: d[3],
+                    time: TimeInfo {
+                        hour: d[4],
+                        minute: d[5],
+                        second: d[6],
+                        microsecond: u32::from(d[7]) << 16 | u32::from(d[8]) << 8 | u32::from(d[9]),
+                        fold: r.u8_at(addr, dt.datetime_fold).unwrap_or(0),
+                        tzinfo: tz,
+                    },
+                }
+            }
+            StdlibKind::TimeDelta => ObjectKind::TimeDelta {
+                days: r.i32_at(addr, dt.delta_days)?,
+                seconds: r.i32_at(addr, dt.delta_seconds)?,
+                microseconds: r.i32_at(addr, dt.delta_microseconds)?,
+            },
+            StdlibKind::Deque => {
+                let d = need()?.deque;
+                let len = u64::try_from(rd.ob_size(addr)?).map_err(|_| bad(addr))?;
+                let mut block = r.ptr_at(addr, d.leftblock)?;
+                let mut idx =
+                    u64::try_from(r.ssize_at(addr, d.leftindex)?).map_err(|_| bad(addr))?;
+                let mut out = Vec::new();
+                while (out.len() as u64) < len.min(n as u64) {
+                    if idx >= d.block_len {
+                        block = r.ptr_at(block, d.block_rightlink)?;
+                        idx = 0;
+                        if block.is_null() {
+                            break;
+                        }
+                    }
+                    out.push(r.ptr_at(block, d.block_data + idx * 8)?);
+                    idx += 1;
+                }
+                let maxlen = r.ssize_at(addr, d.maxlen)?;
+                ObjectKind::Deque {
+                    items: self.items(out, len, budget),
+                    maxlen: (maxlen >= 0).then_some(maxlen),
+                }
+            }
+            StdlibKind::DefaultDict => {
+                let factory = r.ptr_at(addr, need()?.defaultdict.default_factory)?;
+                let (pairs, length) = rd.dict_items(addr, n)?;
+                ObjectKind::DefaultDict {
+                    factory: self.child(factory, budget.max(1)),
+                    entries: self.entries(pairs, length, budget),
+                }
+            }
+            StdlibKind::OrderedDict => {
+                let o = need()?.odict;
+                let (all, length) = rd.dict_items(addr, limits::MAX_TABLE_SLOTS as usize)?;
+                let values: HashMap<u64, RemoteAddr> = all.iter().map(|(k, v)| (k.0, *v)).collect();
+                let mut node = r.ptr_at(addr, o.od_first)?;
+                let mut pairs = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                while !node.is_null() && pairs.len() < n && seen.insert(node.0) {
+                    let key = r.ptr_at(node, o.node_key)?;
+                    if let Some(&v) = values.get(&key.0) {
+                        pairs.push((key, v));
+                    }
+                    node = r.ptr_at(node, o.node_next)?;
+                }
+                ObjectKind::OrderedDict {
+                    entries: self.entries(pairs, length, budget),
+                    dict_style: o.repr_as_dict,
+                }
+            }
+            StdlibKind::Decimal => ObjectKind::Decimal(rd.decimal_text(addr, need()?.decimal)?),
+            StdlibKind::Pattern => {
+                let p = need()?.pattern;
+                let pattern = r.ptr_at(addr, p.pattern)?;
+                ObjectKind::Pattern {
+                    pattern: self.child(pattern, budget.max(1)),
+                    flags: i64::from(r.i32_at(addr, p.flags)?),
+                }
+            }
+            StdlibKind::Lock => ObjectKind::Lock {
+                locked: match need()?.lock {
+                    LockLayout::LockedChar { locked } => r.u8_at(addr, locked)? != 0,
+                    LockLayout::Mutex { mutex, locked_bit } => {
+                        r.u8_at(addr, mutex)? & (1 << locked_bit) != 0
+                    }
+                },
+            },
+            StdlibKind::RLock => {
+                let l = need()?.rlock;
+                ObjectKind::RLock {
+                    owner: r.word_at(addr, l.rlock_owner)?,
+                    count: r.word_at(addr, l.rlock_count)?,
+                }
+            }
+            StdlibKind::FileIo | StdlibKind::Buffered | StdlibKind::TextIo => {
+                let info = self.file(addr, t, kind, budget)?;
+                ObjectKind::File(info)
+            }
+            StdlibKind::Socket => {
+                let s = need()?.socket;
+                ObjectKind::Socket {
+                    fd: i64::from(r.i32_at(addr, s.sock_fd)?),
+                    family: r.i32_at(addr, s.sock_family)?,
+                    kind: r.i32_at(addr, s.sock_type)?,
+                    proto: r.i32_at(addr, s.sock_proto)?,
+                }
+            }
+            StdlibKind::NdArray => ObjectKind::NdArray(rd.ndarray(addr)?),
+        })
+    }
+
+    fn tzinfo(
+        &mut self,
+        addr: RemoteAddr,
+        off: u64,
+        budget: usize,
+    ) -> Result<Option<ObjId>, ReadError> {
+        let rd = self.rd();
+        let has = rd.r.u8_at(addr, rd.layout.datetime.hastzinfo)? != 0;
+        if !has {
+            return Ok(None);
+        }
+        let tz = rd.r.ptr_at(addr, off)?;
+        Ok(self.opt_child(tz, budget.max(1)))
+    }
+
+    /// `_io` file objects: the raw file's name and mode, found through the layers.
+    fn file(
+        &mut self,
+        addr: RemoteAddr,
+        t: &TypeInfo,
+        kind: StdlibKind,
+        budget: usize,
+    ) -> Result<FileInfo, ReadError> {
+        let rd = self.rd();
+        let std = self.stdlib.ok_or_else(|| bad(addr))?;
+        let r = &rd.r;
+        let dict_attr = |obj: RemoteAddr, dict_off: u64, name: &str| -> Option<RemoteAddr> {
+            let d = r.ptr_at(obj, dict_off).ok().filter(|d| !d.is_null())?;
+            rd.dict_get_str(d, name).ok().flatten()
+        };
+        let as_str = |a: Option<RemoteAddr>| a.and_then(|a| rd.str_plain(a).ok());
+        let (raw, buffered, text) = match kind {
+            StdlibKind::TextIo => {
+                let b = r.ptr_at(addr, std.textio.buffer)?;
+                let raw = if b.is_null() {
+                    RemoteAddr::NULL
+                } else {
+                    r.ptr_at(b, std.buffered.raw)?
+                };
+                (raw, b, Some(addr))
+            }
+            StdlibKind::Buffered => (r.ptr_at(addr, std.buffered.raw)?, addr, None),
+            _ => (addr, RemoteAddr::NULL, None),
+        };
+        let f = std.fileio;
+        let (fd, closefd, mode_bits) = if raw.is_null() {
+            (None, None, None)
+        } else {
+            let fd = i64::from(r.i32_at(raw, f.fd)?);
+            // One-bit fields of one byte; each offset names the byte its bit lives in.
+            let bit = |off: u64, b: u8| r.u8_at(raw, off).map(|v| v >> b & 1 == 1).unwrap_or(false);
+            // `closefd` follows `appending` and the two bits of `seekable` (`Modules/_io/fileio.c`).
+            const CLOSEFD_BIT: u8 = 6;
+            (
+                Some(fd),
+                Some(bit(f.appending, CLOSEFD_BIT)),
+                Some((
+                    bit(f.created, FileIoLayout::CREATED_BIT),
+                    bit(f.readable, FileIoLayout::READABLE_BIT),
+                    bit(f.writable, FileIoLayout::WRITABLE_BIT),
+                    bit(f.appending, FileIoLayout::APPENDING_BIT),
+                )),
+            )
+        };
+        let name = if raw.is_null() {
+            None
+        } else {
+            dict_attr(raw, f.dict, "name")
+        };
+        let _ = buffered;
+        let mode = match (text, mode_bits) {
+            // open() sets `mode` on the object it returns.
+            (Some(tw), _) => as_str(dict_attr(tw, std.textio.dict, "mode")),
+            (None, Some((created, readable, writable, appending))) => Some(
+                if created {
+                    if readable {
+                        "xb+"
+                    } else {
+                        "xb"
+                    }
+                } else if appending {
+                    if readable {
+                        "ab+"
+                    } else {
+                        "ab"
+                    }
+                } else if readable && writable {
+                    "rb+"
+                } else if readable {
+                    "rb"
+                } else {
+                    "wb"
+                }
+                .to_string(),
+            ),
+            _ => None,
+        };
+        let encoding = text.and_then(|tw| {
+            let e = r.ptr_at(tw, std.textio.encoding).ok()?;
+            rd.str_plain(e).ok()
+        });
+        Ok(FileInfo {
+            class: t.display.clone(),
+            name: name.map(|n| self.child(n, budget.max(1))),
+            mode,
+            encoding,
+            closed: fd == Some(-1),
+            fd,
+            closefd,
+        })
+    }
+
+    fn py_stdlib(
+        &mut self,
+        addr: RemoteAddr,
+        t: &TypeInfo,
+        kind: PyStdlibKind,
+        budget: usize,
+    ) -> Result<ObjectKind, ReadError> {
+        let rd = self.rd();
+        let attr = |name: &str| -> Option<RemoteAddr> {
+            rd.slot_values(addr, t)
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v)
+                .or_else(|| rd.instance_attr(addr, name).ok().flatten())
+        };
+        Ok(match kind {
+            PyStdlibKind::Counter => {
+                let (pairs, length) = rd.dict_items(addr, self.n(budget))?;
+                ObjectKind::Counter(self.entries(pairs, length, budget))
+            }
+            PyStdlibKind::Fraction => {
+                let (num, den) = (
+                    attr("_numerator").ok_or_else(|| bad(addr))?,
+                    attr("_denominator").ok_or_else(|| bad(addr))?,
+                );
+                ObjectKind::Fraction {
+                    numerator: self.child(num, budget.max(1)),
+                    denominator: self.child(den, budget.max(1)),
+                }
+            }
+            PyStdlibKind::Uuid => {
+                let v = attr("int").ok_or_else(|| bad(addr))?;
+                match rd.int_value(v)? {
+                    IntValue::Decimal(d) => ObjectKind::Uuid(d.parse().map_err(|_| bad(v))?),
+                    IntValue::Huge { .. } => return Err(bad(v)),
+                }
+            }
+            PyStdlibKind::EnumMember => {
+                let name = attr("_name_")
+                    .and_then(|n| rd.str_plain(n).ok())
+                    .unwrap_or_else(|| "?".into());
+                let value = attr("_value_").ok_or_else(|| bad(addr))?;
+                ObjectKind::EnumMember {
+                    class: t.name.clone(),
+                    name,
+                    value: self.child(value, budget.max(1)),
+                }
+            }
+        })
+    }
+}
+
+impl ObjReader<'_> {
+    /// `__slots__` values of an instance: the member descriptors in the dicts of its classes
+    /// (most derived first), set ones only.
+    pub fn slot_values(&self, addr: RemoteAddr, t: &TypeInfo) -> Vec<(String, RemoteAddr)> {
+        let m = self.layout.member;
+        let mut out = Vec::new();
+        for c in self.base_chain(t).iter().rev() {
+            if !c.heap {
+                continue;
+            }
+            let Some(d) = self.type_dict(c.addr) else {
+                continue;
+            };
+            let Ok((items, _)) = self.dict_items(d, super::classify::MAX_SLOTS) else {
+                continue;
+            };
+            for (k, v) in items {
+                let Ok(vt) = self.type_of(v) else { continue };
+                if vt.builtin != Some(Builtin::MemberDescriptor)
+                    && vt.display != "member_descriptor"
+                {
+                    continue;
+                }
+                let Ok(def) = self.r.ptr_at(v, m.d_member) else {
+                    continue;
+                };
+                let (Ok(ty), Ok(off)) = (
+                    self.r.i32_at(def, m.member_type),
+                    self.r.ssize_at(def, m.offset),
+                ) else {
+                    continue;
+                };
+                if ty != m.t_object_ex || off <= 0 {
+                    continue;
+                }
+                let Ok(value) = self.r.ptr_at(addr, off as u64) else {
+                    continue;
+                };
+                if value.is_null() {
+                    continue;
+                }
+                if let Ok(name) = self.str_plain(k) {
+                    out.push((name, value));
+                }
+            }
+        }
+        out
     }
 }

@@ -3,11 +3,15 @@
 //! [`ObjReader`] decodes one object at a time and trusts nothing: every length is bounded by
 //! the caller's limit and by `limits`, every pointer is read through the [`Reader`].
 
+mod classify;
 mod collect;
 mod int;
+mod size;
+mod stdlib_values;
 #[cfg(test)]
 mod synth_tests;
 
+pub use classify::{Decoder, PyStdlibKind, StdlibKind};
 pub use collect::{CollectLimits, Collector};
 
 use std::cell::RefCell;
@@ -42,6 +46,22 @@ pub enum Builtin {
     Code,
     Module,
     Type,
+    Complex,
+    ByteArray,
+    Range,
+    Slice,
+    Function,
+    Method,
+    Generator,
+    Coroutine,
+    AsyncGenerator,
+    Traceback,
+    MemoryView,
+    MemberDescriptor,
+    /// `object` itself.
+    Object,
+    /// `BaseException` (the root of exceptions, not a value kind of its own).
+    BaseException,
 }
 
 /// The symbol of each builtin type object.
@@ -63,6 +83,19 @@ pub const BUILTIN_SYMBOLS: &[(&str, Builtin)] = &[
     ("PyCode_Type", Builtin::Code),
     ("PyModule_Type", Builtin::Module),
     ("PyType_Type", Builtin::Type),
+    ("PyComplex_Type", Builtin::Complex),
+    ("PyByteArray_Type", Builtin::ByteArray),
+    ("PyRange_Type", Builtin::Range),
+    ("PySlice_Type", Builtin::Slice),
+    ("PyFunction_Type", Builtin::Function),
+    ("PyMethod_Type", Builtin::Method),
+    ("PyGen_Type", Builtin::Generator),
+    ("PyCoro_Type", Builtin::Coroutine),
+    ("PyAsyncGen_Type", Builtin::AsyncGenerator),
+    ("PyTraceBack_Type", Builtin::Traceback),
+    ("PyMemoryView_Type", Builtin::MemoryView),
+    ("PyMemberDescr_Type", Builtin::MemberDescriptor),
+    ("PyBaseObject_Type", Builtin::Object),
 ];
 
 impl Builtin {
@@ -86,6 +119,20 @@ impl Builtin {
             Builtin::Code => "code",
             Builtin::Module => "module",
             Builtin::Type => "type",
+            Builtin::Complex => "complex",
+            Builtin::ByteArray => "bytearray",
+            Builtin::Range => "range",
+            Builtin::Slice => "slice",
+            Builtin::Function => "function",
+            Builtin::Method => "method",
+            Builtin::Generator => "generator",
+            Builtin::Coroutine => "coroutine",
+            Builtin::AsyncGenerator => "async_generator",
+            Builtin::Traceback => "traceback",
+            Builtin::MemoryView => "memoryview",
+            Builtin::MemberDescriptor => "member_descriptor",
+            Builtin::Object => "object",
+            Builtin::BaseException => "BaseException",
         }
     }
 
@@ -109,6 +156,20 @@ impl Builtin {
             "code" => Builtin::Code,
             "module" => Builtin::Module,
             "type" => Builtin::Type,
+            "complex" => Builtin::Complex,
+            "bytearray" => Builtin::ByteArray,
+            "range" => Builtin::Range,
+            "slice" => Builtin::Slice,
+            "function" => Builtin::Function,
+            "method" => Builtin::Method,
+            "generator" => Builtin::Generator,
+            "coroutine" => Builtin::Coroutine,
+            "async_generator" => Builtin::AsyncGenerator,
+            "traceback" => Builtin::Traceback,
+            "memoryview" => Builtin::MemoryView,
+            "member_descriptor" => Builtin::MemberDescriptor,
+            "object" => Builtin::Object,
+            "BaseException" => Builtin::BaseException,
             _ => return None,
         })
     }
@@ -120,12 +181,16 @@ pub struct TypeInfo {
     pub addr: RemoteAddr,
     /// `module.QualName`, or the bare name for builtins.
     pub display: String,
+    /// `__name__`: what `tp_name` has after its last dot.
+    pub name: String,
     pub qualname: String,
     pub module: String,
     pub flags: u64,
     pub basicsize: i64,
     pub itemsize: i64,
     pub dictoffset: i64,
+    /// `tp_weaklistoffset`: negative for a managed weakref list (3.12+).
+    pub weaklistoffset: i64,
     pub tp_repr: u64,
     pub base: RemoteAddr,
     pub heap: bool,
@@ -136,6 +201,8 @@ pub struct TypeInfo {
     pub repr_as: Option<Builtin>,
     /// `ht_cached_keys` of heap types (shared keys of their instances).
     pub cached_keys: RemoteAddr,
+    /// How its instances are read (see [`ObjReader::decoder`]).
+    pub decoder: std::cell::OnceCell<Decoder>,
 }
 
 /// The name shown for a type whose name could not be read.
@@ -147,18 +214,21 @@ impl TypeInfo {
         TypeInfo {
             addr,
             display: b.tp_name().to_string(),
+            name: b.tp_name().to_string(),
             qualname: b.tp_name().to_string(),
             module: "builtins".into(),
             flags: 0,
             basicsize: 0,
             itemsize: 0,
             dictoffset: 0,
+            weaklistoffset: 0,
             tp_repr: 0,
             base: RemoteAddr::NULL,
             heap: false,
             builtin: Some(b),
             repr_as: Some(b),
             cached_keys: RemoteAddr::NULL,
+            decoder: Default::default(),
         }
     }
 }
@@ -263,6 +333,7 @@ impl<'a> ObjReader<'a> {
         let basicsize = self.r.ssize_at(t, tl.tp_basicsize).unwrap_or(0);
         let itemsize = self.r.ssize_at(t, tl.tp_itemsize).unwrap_or(0);
         let dictoffset = self.r.ssize_at(t, tl.tp_dictoffset).unwrap_or(0);
+        let weaklistoffset = self.r.ssize_at(t, tl.tp_weaklistoffset).unwrap_or(0);
         let tp_repr = self.r.word_at(t, tl.tp_repr).unwrap_or(0);
         let base = self.r.ptr_at(t, tl.tp_base).unwrap_or(RemoteAddr::NULL);
 
@@ -308,18 +379,21 @@ impl<'a> ObjReader<'a> {
         let mut info = TypeInfo {
             addr: t,
             display,
+            name: tp_name.rsplit('.').next().unwrap_or(&tp_name).to_string(),
             qualname,
             module,
             flags,
             basicsize,
             itemsize,
             dictoffset,
+            weaklistoffset,
             tp_repr,
             base,
             heap,
             builtin,
             repr_as: builtin,
             cached_keys,
+            decoder: Default::default(),
         };
         // A subclass that doesn't override __repr__ prints like its builtin base.
         if info.repr_as.is_none() && !base.is_null() && depth < 64 {
@@ -824,6 +898,26 @@ impl<'a> ObjReader<'a> {
                 dict_or_empty(self.r.ptr_at(obj, off)?)
             }
         }
+    }
+
+    /// The `__dict__` object of an instance, when it has one (not managed values).
+    pub fn instance_dict(&self, obj: RemoteAddr) -> Option<RemoteAddr> {
+        let t = self.type_of(obj).ok()?;
+        let p = self.ptr();
+        let d = match self.layout.instance_dict {
+            InstanceDictLayout::ManagedSeparate { flag }
+            | InstanceDictLayout::ManagedTagged { flag }
+            | InstanceDictLayout::ManagedInline { flag, .. }
+                if t.flags & flag != 0 =>
+            {
+                let d = self.r.ptr(obj.back(3 * p)?).ok()?;
+                // 3.12 tags values pointers with the low bit.
+                (d.0 & 1 == 0).then_some(d)?
+            }
+            _ if t.dictoffset > 0 => self.r.ptr_at(obj, t.dictoffset as u64).ok()?,
+            _ => return None,
+        };
+        (!d.is_null()).then_some(d)
     }
 
     /// One attribute of an instance by name.

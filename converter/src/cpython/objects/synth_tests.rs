@@ -299,8 +299,9 @@ impl Heap {
         let minor = if self.v == V::V311 { 11 } else { 12 };
         let layout = table_for(3, minor, 8).expect("table");
         let rd = ObjReader::new(Reader::new(&self.m, 8, true), layout);
+        let fr = crate::cpython::frames::FrameReader::new(&rd);
         let mut g = ObjectGraph::default();
-        let id = Collector::new(&rd, &mut g, CollectLimits::default()).root(RemoteAddr(addr));
+        let id = Collector::new(&fr, &mut g, CollectLimits::default()).root(RemoteAddr(addr));
         let r = render(&g, id, ReprLimits::JSON);
         (r.text, r.status)
     }

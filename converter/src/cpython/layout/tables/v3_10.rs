@@ -124,6 +124,10 @@ pub(super) const LAYOUT: Layout = Layout {
         ht_qualname: 864,
         // offsetof(PyHeapTypeObject, ht_cached_keys)
         ht_cached_keys: 872,
+        // offsetof(PyHeapTypeObject, ht_slots)
+        ht_slots: 856,
+        // offsetof(PyTypeObject, tp_weaklistoffset)
+        tp_weaklistoffset: 208,
     },
     long: LongLayout {
         // sign and size in ob_size
@@ -212,7 +216,207 @@ pub(super) const LAYOUT: Layout = Layout {
     module: ModuleLayout {
         // offsetof(PyModuleObject, md_dict)
         md_dict: 16,
+        // offsetof(PyModuleObject, md_name)
+        md_name: 48,
     },
     // no Py_TPFLAGS_MANAGED_DICT before 3.11
     instance_dict: InstanceDictLayout::DictOffset,
+    function: FunctionLayout {
+        // offsetof(PyFunctionObject, func_code)
+        func_code: 48,
+        // offsetof(PyFunctionObject, func_globals)
+        func_globals: 16,
+        // offsetof(PyFunctionObject, func_defaults)
+        func_defaults: 56,
+        // offsetof(PyFunctionObject, func_kwdefaults)
+        func_kwdefaults: 64,
+        // offsetof(PyFunctionObject, func_closure)
+        func_closure: 72,
+        // offsetof(PyFunctionObject, func_name)
+        func_name: 32,
+        // offsetof(PyFunctionObject, func_qualname)
+        func_qualname: 40,
+        // offsetof(PyFunctionObject, func_module)
+        func_module: 104,
+        // offsetof(PyFunctionObject, func_dict)
+        func_dict: 88,
+    },
+    method: MethodLayout {
+        // offsetof(PyMethodObject, im_func)
+        im_func: 16,
+        // offsetof(PyMethodObject, im_self)
+        im_self: 24,
+    },
+    complex: ComplexLayout {
+        // offsetof(PyComplexObject, cval)
+        cval: 16,
+    },
+    bytearray: ByteArrayLayout {
+        // offsetof(PyByteArrayObject, ob_alloc)
+        ob_alloc: 24,
+        // offsetof(PyByteArrayObject, ob_bytes)
+        ob_bytes: 32,
+        // offsetof(PyByteArrayObject, ob_start)
+        ob_start: 40,
+    },
+    slice: SliceLayout {
+        // offsetof(PySliceObject, start)
+        start: 16,
+        // offsetof(PySliceObject, stop)
+        stop: 24,
+        // offsetof(PySliceObject, step)
+        step: 32,
+    },
+    range: RangeLayout {
+        // offsetof(rangeobject, start) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        start: 16,
+        // offsetof(rangeobject, stop) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        stop: 24,
+        // offsetof(rangeobject, step) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        step: 32,
+        // offsetof(rangeobject, length) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        length: 40,
+    },
+    exception: ExceptionLayout {
+        // offsetof(PyBaseExceptionObject, dict)
+        dict: 16,
+        // offsetof(PyBaseExceptionObject, args)
+        args: 24,
+        // no notes field before 3.11
+        notes: None,
+        // offsetof(PyBaseExceptionObject, traceback)
+        traceback: 32,
+        // offsetof(PyBaseExceptionObject, context)
+        context: 40,
+        // offsetof(PyBaseExceptionObject, cause)
+        cause: 48,
+        // offsetof(PyBaseExceptionObject, suppress_context)
+        suppress_context: 56,
+    },
+    traceback: TracebackLayout {
+        // offsetof(PyTracebackObject, tb_next)
+        tb_next: 16,
+        // offsetof(PyTracebackObject, tb_frame)
+        tb_frame: 24,
+        // offsetof(PyTracebackObject, tb_lasti)
+        tb_lasti: 32,
+        // offsetof(PyTracebackObject, tb_lineno)
+        tb_lineno: 36,
+    },
+    generator: GeneratorLayout {
+        // offsetof(PyGenObject, gi_name)
+        gi_name: 40,
+        // offsetof(PyGenObject, gi_qualname)
+        gi_qualname: 48,
+        frame: GenFrame::FrameObject {
+            // offsetof(PyGenObject, gi_frame)
+            gi_frame: 16,
+            // offsetof(PyGenObject, gi_code)
+            gi_code: 24,
+            // no gi_running in 3.10: the frame's f_state says FRAME_EXECUTING
+            gi_running: None,
+            // offsetof(PyFrameObject, f_state)
+            f_state: Some(108),
+        },
+        // the frame object is the frame before 3.11
+        frame_object: FrameObjectLink::Itself,
+    },
+    member: MemberLayout {
+        // offsetof(PyMemberDescrObject, d_member)
+        d_member: 40,
+        // offsetof(PyMemberDef, name)
+        name: 0,
+        // offsetof(PyMemberDef, type)
+        member_type: 8,
+        // offsetof(PyMemberDef, offset)
+        offset: 16,
+        // T_OBJECT_EX
+        t_object_ex: 16,
+    },
+    memoryview: MemoryViewLayout {
+        // offsetof(PyMemoryViewObject, view)
+        view: 56,
+        // offsetof(Py_buffer, buf)
+        buf: 0,
+        // offsetof(Py_buffer, obj)
+        obj: 8,
+        // offsetof(Py_buffer, len)
+        len: 16,
+        // offsetof(Py_buffer, itemsize)
+        itemsize: 24,
+        // offsetof(Py_buffer, readonly)
+        readonly: 32,
+        // offsetof(Py_buffer, ndim)
+        ndim: 36,
+        // offsetof(Py_buffer, format)
+        format: 40,
+        // offsetof(Py_buffer, shape)
+        shape: 48,
+        // offsetof(Py_buffer, strides)
+        strides: 56,
+    },
+    errors: ThreadErrorsLayout {
+        // offsetof(PyThreadState, exc_info)
+        exc_info: 144,
+        handled: HandledException::Triple {
+            // offsetof(_PyErr_StackItem, exc_type)
+            exc_type: 0,
+            // offsetof(_PyErr_StackItem, exc_value)
+            exc_value: 8,
+            // offsetof(_PyErr_StackItem, exc_traceback)
+            exc_traceback: 16,
+        },
+        current: CurrentException::Triple {
+            // offsetof(PyThreadState, curexc_type)
+            curexc_type: 88,
+            // offsetof(PyThreadState, curexc_value)
+            curexc_value: 96,
+            // offsetof(PyThreadState, curexc_traceback)
+            curexc_traceback: 104,
+        },
+    },
+    gc: GcLayout {
+        // offsetof(PyInterpreterState, gc)
+        state: GcStateLocation::Interp(616),
+        // offsetof(struct _gc_runtime_state, generations)
+        generations: 24,
+        // sizeof(struct gc_generation)
+        generation_size: 24,
+        // NUM_GENERATIONS
+        num_generations: 3,
+        // offsetof(struct _gc_runtime_state, permanent_generation)
+        permanent_generation: 104,
+        // offsetof(PyGC_Head, _gc_next)
+        gc_next: 0,
+        // offsetof(PyGC_Head, _gc_prev)
+        gc_prev: 8,
+        // sizeof(PyGC_Head)
+        gc_head_size: 16,
+        // no pre-header (Py_TPFLAGS_MANAGED_DICT) before 3.11
+        managed_preheader_words: 0,
+    },
+    datetime: DateTimeLayout {
+        // offsetof(_PyDateTime_BaseTZInfo, hastzinfo)
+        hastzinfo: 24,
+        // offsetof(PyDateTime_Date, data)
+        date_data: 25,
+        // offsetof(PyDateTime_Time, data)
+        time_data: 25,
+        // offsetof(PyDateTime_DateTime, data)
+        datetime_data: 25,
+        // offsetof(PyDateTime_Time, tzinfo)
+        time_tzinfo: 32,
+        // offsetof(PyDateTime_DateTime, tzinfo)
+        datetime_tzinfo: 40,
+        // offsetof(PyDateTime_Time, fold)
+        time_fold: 31,
+        // offsetof(PyDateTime_DateTime, fold)
+        datetime_fold: 35,
+        // offsetof(PyDateTime_Delta, days)
+        delta_days: 24,
+        // offsetof(PyDateTime_Delta, seconds)
+        delta_seconds: 28,
+        // offsetof(PyDateTime_Delta, microseconds)
+        delta_microseconds: 32,
+    },
 };

@@ -140,6 +140,10 @@ pub(super) const LAYOUT: Layout = Layout {
         ht_qualname: 864,
         // offsetof(PyHeapTypeObject, ht_cached_keys)
         ht_cached_keys: 872,
+        // offsetof(PyHeapTypeObject, ht_slots)
+        ht_slots: 856,
+        // offsetof(PyTypeObject, tp_weaklistoffset)
+        tp_weaklistoffset: 208,
     },
     long: LongLayout {
         // sign and size in ob_size
@@ -232,9 +236,217 @@ pub(super) const LAYOUT: Layout = Layout {
     module: ModuleLayout {
         // offsetof(PyModuleObject, md_dict)
         md_dict: 16,
+        // offsetof(PyModuleObject, md_name)
+        md_name: 48,
     },
     instance_dict: InstanceDictLayout::ManagedSeparate {
         // Py_TPFLAGS_MANAGED_DICT
         flag: 0x10,
+    },
+    function: FunctionLayout {
+        // offsetof(PyFunctionObject, func_code)
+        func_code: 48,
+        // offsetof(PyFunctionObject, func_globals)
+        func_globals: 16,
+        // offsetof(PyFunctionObject, func_defaults)
+        func_defaults: 56,
+        // offsetof(PyFunctionObject, func_kwdefaults)
+        func_kwdefaults: 64,
+        // offsetof(PyFunctionObject, func_closure)
+        func_closure: 72,
+        // offsetof(PyFunctionObject, func_name)
+        func_name: 32,
+        // offsetof(PyFunctionObject, func_qualname)
+        func_qualname: 40,
+        // offsetof(PyFunctionObject, func_module)
+        func_module: 104,
+        // offsetof(PyFunctionObject, func_dict)
+        func_dict: 88,
+    },
+    method: MethodLayout {
+        // offsetof(PyMethodObject, im_func)
+        im_func: 16,
+        // offsetof(PyMethodObject, im_self)
+        im_self: 24,
+    },
+    complex: ComplexLayout {
+        // offsetof(PyComplexObject, cval)
+        cval: 16,
+    },
+    bytearray: ByteArrayLayout {
+        // offsetof(PyByteArrayObject, ob_alloc)
+        ob_alloc: 24,
+        // offsetof(PyByteArrayObject, ob_bytes)
+        ob_bytes: 32,
+        // offsetof(PyByteArrayObject, ob_start)
+        ob_start: 40,
+    },
+    slice: SliceLayout {
+        // offsetof(PySliceObject, start)
+        start: 16,
+        // offsetof(PySliceObject, stop)
+        stop: 24,
+        // offsetof(PySliceObject, step)
+        step: 32,
+    },
+    range: RangeLayout {
+        // offsetof(rangeobject, start) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        start: 16,
+        // offsetof(rangeobject, stop) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        stop: 24,
+        // offsetof(rangeobject, step) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        step: 32,
+        // offsetof(rangeobject, length) [Objects/rangeobject.c, transcribed in gen_layouts.py]
+        length: 40,
+    },
+    exception: ExceptionLayout {
+        // offsetof(PyBaseExceptionObject, dict)
+        dict: 16,
+        // offsetof(PyBaseExceptionObject, args)
+        args: 24,
+        // offsetof(PyBaseExceptionObject, notes), unused: add_note() keeps __notes__ in the dict
+        notes: Some(32),
+        // offsetof(PyBaseExceptionObject, traceback)
+        traceback: 40,
+        // offsetof(PyBaseExceptionObject, context)
+        context: 48,
+        // offsetof(PyBaseExceptionObject, cause)
+        cause: 56,
+        // offsetof(PyBaseExceptionObject, suppress_context)
+        suppress_context: 64,
+    },
+    traceback: TracebackLayout {
+        // offsetof(PyTracebackObject, tb_next)
+        tb_next: 16,
+        // offsetof(PyTracebackObject, tb_frame)
+        tb_frame: 24,
+        // offsetof(PyTracebackObject, tb_lasti)
+        tb_lasti: 32,
+        // offsetof(PyTracebackObject, tb_lineno)
+        tb_lineno: 36,
+    },
+    generator: GeneratorLayout {
+        // offsetof(PyGenObject, gi_name)
+        gi_name: 32,
+        // offsetof(PyGenObject, gi_qualname)
+        gi_qualname: 40,
+        frame: GenFrame::Embedded {
+            // offsetof(PyGenObject, gi_iframe)
+            gi_iframe: 80,
+            // offsetof(PyGenObject, gi_frame_state)
+            gi_frame_state: 75,
+            states: GenStates {
+                // FRAME_CREATED
+                created: -2,
+                // FRAME_SUSPENDED
+                suspended: -1,
+                // no FRAME_SUSPENDED_YIELD_FROM before 3.13
+                suspended_yield_from: None,
+                // FRAME_EXECUTING
+                executing: 0,
+                // FRAME_COMPLETED
+                completed: 1,
+                // FRAME_CLEARED
+                cleared: 4,
+            },
+        },
+        frame_object: FrameObjectLink::Interpreter {
+            // offsetof(PyFrameObject, f_frame)
+            f_frame: 24,
+        },
+    },
+    member: MemberLayout {
+        // offsetof(PyMemberDescrObject, d_member)
+        d_member: 40,
+        // offsetof(PyMemberDef, name)
+        name: 0,
+        // offsetof(PyMemberDef, type)
+        member_type: 8,
+        // offsetof(PyMemberDef, offset)
+        offset: 16,
+        // T_OBJECT_EX
+        t_object_ex: 16,
+    },
+    memoryview: MemoryViewLayout {
+        // offsetof(PyMemoryViewObject, view)
+        view: 56,
+        // offsetof(Py_buffer, buf)
+        buf: 0,
+        // offsetof(Py_buffer, obj)
+        obj: 8,
+        // offsetof(Py_buffer, len)
+        len: 16,
+        // offsetof(Py_buffer, itemsize)
+        itemsize: 24,
+        // offsetof(Py_buffer, readonly)
+        readonly: 32,
+        // offsetof(Py_buffer, ndim)
+        ndim: 36,
+        // offsetof(Py_buffer, format)
+        format: 40,
+        // offsetof(Py_buffer, shape)
+        shape: 48,
+        // offsetof(Py_buffer, strides)
+        strides: 56,
+    },
+    errors: ThreadErrorsLayout {
+        // offsetof(PyThreadState, exc_info)
+        exc_info: 120,
+        handled: HandledException::Value {
+            // offsetof(_PyErr_StackItem, exc_value)
+            exc_value: 0,
+        },
+        current: CurrentException::Triple {
+            // offsetof(PyThreadState, curexc_type)
+            curexc_type: 96,
+            // offsetof(PyThreadState, curexc_value)
+            curexc_value: 104,
+            // offsetof(PyThreadState, curexc_traceback)
+            curexc_traceback: 112,
+        },
+    },
+    gc: GcLayout {
+        // offsetof(PyInterpreterState, gc)
+        state: GcStateLocation::Interp(648),
+        // offsetof(struct _gc_runtime_state, generations)
+        generations: 24,
+        // sizeof(struct gc_generation)
+        generation_size: 24,
+        // NUM_GENERATIONS
+        num_generations: 3,
+        // offsetof(struct _gc_runtime_state, permanent_generation)
+        permanent_generation: 104,
+        // offsetof(PyGC_Head, _gc_next)
+        gc_next: 0,
+        // offsetof(PyGC_Head, _gc_prev)
+        gc_prev: 8,
+        // sizeof(PyGC_Head)
+        gc_head_size: 16,
+        // _PyType_PreHeaderSize(a non-GC type with Py_TPFLAGS_MANAGED_DICT) / sizeof(PyObject *)
+        managed_preheader_words: 2,
+    },
+    datetime: DateTimeLayout {
+        // offsetof(_PyDateTime_BaseTZInfo, hastzinfo)
+        hastzinfo: 24,
+        // offsetof(PyDateTime_Date, data)
+        date_data: 25,
+        // offsetof(PyDateTime_Time, data)
+        time_data: 25,
+        // offsetof(PyDateTime_DateTime, data)
+        datetime_data: 25,
+        // offsetof(PyDateTime_Time, tzinfo)
+        time_tzinfo: 32,
+        // offsetof(PyDateTime_DateTime, tzinfo)
+        datetime_tzinfo: 40,
+        // offsetof(PyDateTime_Time, fold)
+        time_fold: 31,
+        // offsetof(PyDateTime_DateTime, fold)
+        datetime_fold: 35,
+        // offsetof(PyDateTime_Delta, days)
+        delta_days: 24,
+        // offsetof(PyDateTime_Delta, seconds)
+        delta_seconds: 28,
+        // offsetof(PyDateTime_Delta, microseconds)
+        delta_microseconds: 32,
     },
 };

@@ -1,0 +1,135 @@
+//! Shallow sizes, as `sys.getsizeof` reports them: the type's `__sizeof__` plus the GC header
+//! (and, 3.11+, the two words before objects with a managed dict). Only where the
+//! `__sizeof__` of the type is known; `None` elsewhere.
+
+use super::classify::Decoder;
+use super::{Builtin, ObjReader, TypeInfo};
+use crate::cpython::layout::LongEncoding;
+use crate::model::ObjectKind;
+use crate::source::RemoteAddr;
+
+/// `Py_TPFLAGS_HAVE_GC`.
+const HAVE_GC: u64 = 1 << 14;
+
+impl ObjReader<'_> {
+    /// What `sys.getsizeof(obj)` would return, when it can be computed from the dump.
+    pub fn shallow_size(&self, addr: RemoteAddr, t: &TypeInfo, kind: &ObjectKind) -> Option<u64> {
+        if matches!(
+            kind,
+            ObjectKind::Unreadable { .. } | ObjectKind::NotRead { .. }
+        ) {
+            return None;
+        }
+        self.size_of(addr, t)
+    }
+
+    /// [`ObjReader::shallow_size`] from memory alone.
+    pub fn size_of(&self, addr: RemoteAddr, t: &TypeInfo) -> Option<u64> {
+        let p = u64::from(self.r.ptr_size());
+        let basic = u64::try_from(t.basicsize).ok().filter(|&b| b > 0)?;
+        let var = || -> Option<u64> {
+            let item = u64::try_from(t.itemsize).ok()?;
+            if item == 0 {
+                return Some(0);
+            }
+            Some(self.ob_size(addr).ok()?.unsigned_abs().saturating_mul(item))
+        };
+        let sizeof = match self.decoder(t) {
+            Decoder::Builtin(Builtin::Int | Builtin::Bool) => {
+                let (digits, min) = match self.layout.long.encoding {
+                    LongEncoding::SignedSize => (self.ob_size(addr).ok()?.unsigned_abs(), 0),
+                    LongEncoding::Tagged { lv_tag } => (self.r.word_at(addr, lv_tag).ok()? >> 3, 1),
+                };
+                self.layout.long.ob_digit + digits.max(min) * u64::from(self.layout.long.digit_size)
+            }
+            Decoder::Builtin(Builtin::Str) => {
+                let u = &self.layout.unicode;
+                let length = u64::try_from(self.r.ssize_at(addr, u.length).ok()?).ok()?;
+                let state = self.r.u32_at(addr, u.state).ok()?;
+                let ascii = (state >> u.ascii_bit) & 1 == 1;
+                let compact = (state >> u.compact_bit) & 1 == 1;
+                // Non-ASCII strings may also hold a UTF-8 copy, which isn't read here.
+                if !(ascii && compact) {
+                    return None;
+                }
+                u.ascii_size + length + 1
+            }
+            Decoder::Builtin(Builtin::List) => {
+                let allocated = self.r.word_at(addr, self.layout.list.ob_item + p).ok()?;
+                basic + allocated.saturating_mul(p)
+            }
+            Decoder::Builtin(Builtin::Set | Builtin::FrozenSet) => {
+                let s = &self.layout.set;
+                let table = self.r.ptr_at(addr, s.table).ok()?;
+                // `smalltable` follows `table`, `hash` and `finger`.
+                let small = addr.offset(s.table + 3 * p)?;
+                if table == small {
+                    basic
+                } else {
+                    let mask = self.r.word_at(addr, s.mask).ok()?;
+                    basic + (mask + 1).saturating_mul(s.entry_size)
+                }
+            }
+            Decoder::Builtin(Builtin::ByteArray) => {
+                basic + self.r.word_at(addr, self.layout.bytearray.ob_alloc).ok()?
+            }
+            Decoder::Builtin(
+                Builtin::None
+                | Builtin::Float
+                | Builtin::Complex
+                | Builtin::Bytes
+                | Builtin::Tuple
+                | Builtin::Range
+                | Builtin::Slice
+                | Builtin::Function
+                | Builtin::Method
+                | Builtin::Cell
+                | Builtin::Module,
+            )
+            | Decoder::Instance { .. }
+            | Decoder::Exception { .. } => basic + var()?,
+            _ => return None,
+        };
+        let gc = if t.flags & HAVE_GC != 0 {
+            self.layout.gc.gc_head_size
+        } else {
+            0
+        };
+        // The pre-header before the GC head: for a managed dict (3.11+), and for a managed
+        // weakref list (3.12+, `tp_weaklistoffset` < 0).
+        let managed_dict = match self.layout.instance_dict {
+            crate::cpython::layout::InstanceDictLayout::ManagedSeparate { flag }
+            | crate::cpython::layout::InstanceDictLayout::ManagedTagged { flag }
+            | crate::cpython::layout::InstanceDictLayout::ManagedInline { flag, .. } => {
+                t.flags & flag != 0
+            }
+            crate::cpython::layout::InstanceDictLayout::DictOffset => false,
+        };
+        let managed = if managed_dict || t.weaklistoffset < 0 {
+            self.layout.gc.managed_preheader_words * p
+        } else {
+            0
+        };
+        Some(sizeof + gc + managed)
+    }
+
+    /// The default `object.__sizeof__` plus headers: what most C types report, an estimate for
+    /// the others (for the heap histogram).
+    pub fn size_estimate(&self, addr: RemoteAddr, t: &TypeInfo) -> u64 {
+        if let Some(s) = self.size_of(addr, t) {
+            return s;
+        }
+        let basic = u64::try_from(t.basicsize).unwrap_or(0);
+        let var = u64::try_from(t.itemsize)
+            .ok()
+            .filter(|&i| i > 0)
+            .and_then(|i| Some(self.ob_size(addr).ok()?.unsigned_abs().saturating_mul(i)))
+            .unwrap_or(0);
+        let gc = if t.flags & HAVE_GC != 0 {
+            self.layout.gc.gc_head_size
+        } else {
+            0
+        };
+        basic + var + gc
+    }
+}
