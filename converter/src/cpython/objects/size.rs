@@ -120,10 +120,13 @@ impl ObjReader<'_> {
             return s;
         }
         let basic = u64::try_from(t.basicsize).unwrap_or(0);
+        // Some types with an item size keep something else where ob_size would be (frame
+        // objects of 3.11+): an implausible count is not used.
         let var = u64::try_from(t.itemsize)
             .ok()
             .filter(|&i| i > 0)
             .and_then(|i| Some(self.ob_size(addr).ok()?.unsigned_abs().saturating_mul(i)))
+            .filter(|&v| v < 1 << 32)
             .unwrap_or(0);
         let gc = if t.flags & HAVE_GC != 0 {
             self.layout.gc.gc_head_size
