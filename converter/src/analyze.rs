@@ -179,3 +179,72 @@ pub fn exercise_core_bytes(data: &[u8]) {
         );
     }
 }
+
+/// Any bytes as a memory image (mapped at 0x10000), walked as an object graph from an address
+/// inside it with the layout of one of the supported versions: for the fuzzer. The first byte
+/// picks the version, the next two the root's offset.
+pub fn exercise_object_bytes(data: &[u8]) {
+    use crate::cpython::layout::KNOWN_TABLES;
+    use crate::cpython::objects::{CollectLimits, Collector, ObjReader};
+    use crate::cpython::FrameReader;
+    use crate::source::{Perms, ReadError, ReadFailure, Reader, Region, RemoteAddr};
+
+    struct Image<'d>(&'d [u8]);
+    const BASE: u64 = 0x10000;
+    impl Memory for Image<'_> {
+        fn read_exact(&self, addr: RemoteAddr, buf: &mut [u8]) -> Result<(), ReadError> {
+            let fail = ReadError {
+                addr,
+                len: buf.len() as u64,
+                failure: ReadFailure::NotMapped,
+            };
+            let off = addr.0.checked_sub(BASE).ok_or(fail)? as usize;
+            let src = self.0.get(off..off.checked_add(buf.len()).ok_or(fail)?).ok_or(fail)?;
+            buf.copy_from_slice(src);
+            Ok(())
+        }
+        fn regions(&self) -> Vec<Region> {
+            vec![Region {
+                start: RemoteAddr(BASE),
+                end: RemoteAddr(BASE + self.0.len() as u64),
+                perms: Perms { read: true, write: true, exec: false },
+                readable: true,
+            }]
+        }
+    }
+    let (Some(&pick), Some(lo), Some(hi)) = (data.first(), data.get(1), data.get(2)) else {
+        return;
+    };
+    let Some(layout) = KNOWN_TABLES.get(pick as usize % KNOWN_TABLES.len()) else {
+        return;
+    };
+    let image = Image(data);
+    let rd = ObjReader::new(Reader::new(&image, 8, true), layout);
+    let fr = FrameReader::new(&rd);
+    let mut graph = crate::model::ObjectGraph::default();
+    let limits = CollectLimits {
+        max_depth: 8,
+        max_items: 64,
+        max_string: 256,
+        max_objects: 2000,
+    };
+    let root = RemoteAddr(BASE + ((u64::from(*hi) << 8 | u64::from(*lo)) & !7));
+    let id = Collector::new(&fr, &mut graph, limits).root(root);
+    let _ = crate::views::repr::render(&graph, id, crate::limits::ReprLimits::JSON);
+    let snap = Snapshot {
+        objects: graph,
+        ..Snapshot::default()
+    };
+    let _ = crate::views::json::object_json(&snap, id, crate::limits::ReprLimits::JSON);
+    let _ = crate::views::text::object_text(
+        &snap,
+        id,
+        crate::views::text::TextOptions {
+            locals: true,
+            limits: crate::limits::ReprLimits::HUMAN,
+        },
+    );
+    let o2 = rd;
+    let mut d = crate::diag::Diagnostics::default();
+    let _ = crate::cpython::heap::histogram(&o2, RemoteAddr(BASE), &[RemoteAddr(BASE + 64)], &mut d);
+}

@@ -19,7 +19,10 @@ mod source_text;
 pub mod symbols;
 pub mod views;
 
-pub use analyze::{exercise_core_bytes, histogram_core, snapshot_core, snapshot_live, FileOptions};
+pub use analyze::{
+    exercise_core_bytes, exercise_object_bytes, histogram_core, snapshot_core, snapshot_live,
+    FileOptions,
+};
 pub use cpython::{PyVersion, ReadOptions};
 pub use diag::Diagnostic;
 pub use error::Error;

@@ -56,6 +56,11 @@ proptest! {
     }
 
     #[test]
+    fn any_memory_as_objects_never_panics(data in proptest::collection::vec(any::<u8>(), 0..8192)) {
+        hd::exercise_object_bytes(&data);
+    }
+
+    #[test]
     fn damaged_core_never_panics(
         flips in proptest::collection::vec((0usize..5000, any::<u8>()), 1..40),
         cut in 0usize..5000,
