@@ -199,7 +199,10 @@ pub fn exercise_object_bytes(data: &[u8]) {
                 failure: ReadFailure::NotMapped,
             };
             let off = addr.0.checked_sub(BASE).ok_or(fail)? as usize;
-            let src = self.0.get(off..off.checked_add(buf.len()).ok_or(fail)?).ok_or(fail)?;
+            let src = self
+                .0
+                .get(off..off.checked_add(buf.len()).ok_or(fail)?)
+                .ok_or(fail)?;
             buf.copy_from_slice(src);
             Ok(())
         }
@@ -207,7 +210,11 @@ pub fn exercise_object_bytes(data: &[u8]) {
             vec![Region {
                 start: RemoteAddr(BASE),
                 end: RemoteAddr(BASE + self.0.len() as u64),
-                perms: Perms { read: true, write: true, exec: false },
+                perms: Perms {
+                    read: true,
+                    write: true,
+                    exec: false,
+                },
                 readable: true,
             }]
         }
@@ -246,5 +253,6 @@ pub fn exercise_object_bytes(data: &[u8]) {
     );
     let o2 = rd;
     let mut d = crate::diag::Diagnostics::default();
-    let _ = crate::cpython::heap::histogram(&o2, RemoteAddr(BASE), &[RemoteAddr(BASE + 64)], &mut d);
+    let _ =
+        crate::cpython::heap::histogram(&o2, RemoteAddr(BASE), &[RemoteAddr(BASE + 64)], &mut d);
 }

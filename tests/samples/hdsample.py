@@ -56,7 +56,10 @@ def type_name(cls):
 class Sample:
     """Command line, thread bookkeeping and ground truth for one sample program."""
 
-    def __init__(self, description=None):
+    def __init__(self, description=None, details=None, extend=None):
+        """``details(value)``, when given, returns more keys for the truth entry of each value
+        recorded (a dict, possibly empty); ``extend(truth)`` may add keys to the truth just
+        before it is written (both run on the main thread inside ``record``)."""
         parser = argparse.ArgumentParser(description=description)
         parser.add_argument("--truth", required=True, help="where to write the ground truth JSON")
         parser.add_argument("--mode", required=True, choices=("abort", "park"),
@@ -72,6 +75,8 @@ class Sample:
         self._specs = {}    # role -> how the thread is described in the truth
         self._gates = {}    # role -> lock the thread releases once it is parked
         self._arrived = {}  # role -> (ident, native_id), noted by the thread itself
+        self._details = details
+        self._extend = extend
 
     def start(self, role, target, *args, raw=False, volatile=False, allowed_lines=None):
         """Start a thread named ``role`` running ``target(*args)``; it must call arrive(role).
@@ -115,8 +120,9 @@ class Sample:
         top = sys._getframe()
         while top is not None and top.f_globals is globals():
             top = top.f_back
+        details = self._details
         threads = [_thread_entry(main_ident, os.getpid(), "main", top,
-                                 holds_gil=self.mode == "abort")]
+                                 holds_gil=self.mode == "abort", details=details)]
         roles = {ident: role for role, (ident, _) in self._arrived.items()}
         order = list(self._specs)
         others = sorted((ident for ident in current if ident != main_ident),
@@ -126,12 +132,14 @@ class Sample:
             if role is None:  # not one of ours: describe what Python shows
                 registered = threading._active.get(ident)
                 native_id = getattr(registered, "native_id", None)
-                threads.append(_thread_entry(ident, native_id, "unknown", current[ident], holds_gil=None))
+                threads.append(_thread_entry(ident, native_id, "unknown", current[ident], holds_gil=None,
+                                             details=details))
                 continue
             spec = self._specs[role]
             threads.append(_thread_entry(ident, self._arrived[role][1], role, current[ident],
                                          holds_gil=None if spec["volatile"] else False,
-                                         volatile=spec["volatile"], allowed_lines=spec["allowed_lines"]))
+                                         volatile=spec["volatile"], allowed_lines=spec["allowed_lines"],
+                                         details=details))
         missing = set(self._specs) - set(roles.values())
         assert not missing, "threads that never arrived: %s" % sorted(missing)
         truth = {
@@ -142,6 +150,8 @@ class Sample:
             "mode": self.mode,
             "threads": threads,
         }
+        if self._extend is not None:
+            self._extend(truth)
         temporary = self.truth_path + ".tmp"
         with open(temporary, "w", encoding="utf-8") as out:
             json.dump(truth, out, indent=1)
@@ -154,21 +164,24 @@ def _in_c(*calls):
     return functools.partial(collections.deque, map(operator.methodcaller("__call__"), calls), 0)
 
 
-def _thread_entry(ident, native_id, role, top, holds_gil, volatile=False, allowed_lines=None):
+def _thread_entry(ident, native_id, role, top, holds_gil, volatile=False, allowed_lines=None,
+                  details=None):
     registered = threading._active.get(ident)  # what the registry holds, without adding to it
     stack = []
     while top is not None:
         stack.append(top)
         top = top.f_back
     stack.reverse()
-    frames = [_frame_entry(frame, volatile=volatile and frame is stack[-1], allowed_lines=allowed_lines)
+    frames = [frame_entry(frame, volatile=volatile and frame is stack[-1], allowed_lines=allowed_lines,
+                          details=details)
               for frame in stack]
     return {"ident": ident, "native_id": native_id,
             "name": registered.name if registered is not None else None,
             "role": role, "volatile": volatile, "holds_gil": holds_gil, "frames": frames}
 
 
-def _frame_entry(frame, volatile, allowed_lines):
+def frame_entry(frame, volatile=False, allowed_lines=None, details=None):
+    """The truth entry of one frame: code, line, locals (see tests/src/truth.rs)."""
     code = frame.f_code
     entry = {"function": code.co_name, "qualname": getattr(code, "co_qualname", code.co_name),
              "file": code.co_filename, "line": frame.f_lineno, "first_line": code.co_firstlineno}
@@ -181,18 +194,22 @@ def _frame_entry(frame, volatile, allowed_lines):
         entry["locals"] = {name: {"type": None, "repr": None, "address": None}
                            for name in dict(frame.f_locals)}
     else:
-        entry["locals"] = {name: _value_entry(value) for name, value in dict(frame.f_locals).items()}
+        entry["locals"] = {name: value_entry(value, details)
+                           for name, value in dict(frame.f_locals).items()}
     return entry
 
 
 _SIZED = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
 
 
-def _value_entry(value):
+def value_entry(value, details=None):
+    """The truth entry of one value; ``details(value)`` may add keys (see ``Sample``)."""
     # Beyond type and repr: "address" is id(), which the converter's `address` and the
     # `0x…` of default reprs must match; "length" is len() of strings and containers,
     # which the converter's `length` of a truncated value must match.
     entry = {"type": type_name(type(value)), "repr": repr(value), "address": hex(id(value))}
     if type(value) in _SIZED:
         entry["length"] = len(value)
+    if details is not None:
+        entry.update(details(value))
     return entry

@@ -3,9 +3,13 @@
 
 use std::fmt::Write as _;
 
-use crate::hdconvert::{parse_hex, HdRun, OutFrame, OutThread, OutValue, Output};
+use crate::hdconvert::{
+    parse_hex, HdRun, ObjectOutput, OutFrame, OutThread, OutValue, Output, StatsOutput,
+};
 use crate::repr::{self, Allow};
-use crate::truth::{Truth, TruthFrame, TruthThread, TruthValue};
+use crate::truth::{
+    Truth, TruthFrame, TruthObject, TruthRoot, TruthThread, TruthTracebackEntry, TruthValue,
+};
 
 /// Where the output came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +49,13 @@ pub struct Stats {
     pub truncated: usize,
     pub opaque: usize,
     pub unreadable: usize,
+    /// Attributes of instances and exceptions compared.
+    pub attributes: usize,
+    /// Values whose `kind` was checked, and whose `size` was (we gave one).
+    pub kinds: usize,
+    pub sizes: usize,
+    /// Entries of `suspended[]` compared.
+    pub generators: usize,
 }
 
 /// The result of one comparison.
@@ -63,18 +74,19 @@ const MAX_PER_THREAD: usize = 25;
 impl Report {
     pub fn summary(&self) -> String {
         let s = &self.stats;
-        format!(
-            "{}: {} threads, {} frames, {} locals ({} exact, {} truncated, {} opaque, {} unreadable); {} mismatches",
-            self.label,
-            s.threads,
-            s.frames,
-            s.locals,
-            s.exact,
-            s.truncated,
-            s.opaque,
-            s.unreadable,
-            self.mismatches.len()
-        )
+        let mut text = format!(
+            "{}: {} threads, {} frames, {} locals ({} exact, {} truncated, {} opaque, {} unreadable)",
+            self.label, s.threads, s.frames, s.locals, s.exact, s.truncated, s.opaque, s.unreadable,
+        );
+        if s.kinds + s.attributes + s.generators > 0 {
+            let _ = write!(
+                text,
+                ", {} kinds, {} sizes, {} attributes, {} suspended",
+                s.kinds, s.sizes, s.attributes, s.generators
+            );
+        }
+        let _ = write!(text, "; {} mismatches", self.mismatches.len());
+        text
     }
 
     /// Prints the summary and notes; panics with every mismatch listed when there are any.
@@ -189,6 +201,9 @@ pub fn compare(label: &str, truth: &Truth, output: &Output, kind: Kind) -> Repor
             r.mismatches.push(format!("extra {what}"));
         }
     }
+    if let Some(truth) = &truth.suspended {
+        compare_suspended(truth, output, kind, r);
+    }
     if !output.diagnostics.is_empty() {
         r.notes
             .push(format!("diagnostics: {}", diagnostics(output)));
@@ -283,6 +298,9 @@ fn compare_thread(
     if !o.frames_complete {
         found.push("frames_complete: false".into());
     }
+    if let Some(truth) = &t.exception {
+        compare_exception(&o.exception, truth, kind, found, stats);
+    }
     let common = o
         .frames
         .iter()
@@ -326,6 +344,156 @@ fn compare_thread(
                 _ => format!("{:?}", tf.line),
             };
             found.push(format!("{at}: line: ours {:?} vs truth {wanted}", of.line));
+        }
+        compare_locals(&at, of, tf, kind, found, stats);
+    }
+}
+
+/// `threads[].exception` against `sys.exc_info()[1]` in that thread.
+fn compare_exception(
+    ours: &Option<Option<OutValue>>,
+    truth: &Option<TruthValue>,
+    kind: Kind,
+    found: &mut Vec<String>,
+    stats: &mut Stats,
+) {
+    let describe_truth = |t: &Option<TruthValue>| match t {
+        None => "null".to_string(),
+        Some(tv) => format!(
+            "{} {}",
+            tv.type_name.as_deref().unwrap_or("?"),
+            tv.repr.as_deref().unwrap_or("?")
+        ),
+    };
+    match (ours, truth) {
+        (None, _) => found.push(format!(
+            "exception: no \"exception\" key in our thread (truth: {})",
+            describe_truth(truth)
+        )),
+        (Some(None), None) => {}
+        (Some(Some(ov)), None) => found.push(format!(
+            "exception: ours {} {} vs truth null (no exception being handled)",
+            ov.type_name, ov.repr
+        )),
+        (Some(None), Some(_)) => found.push(format!(
+            "exception: ours null vs truth {}",
+            describe_truth(truth)
+        )),
+        (Some(Some(ov)), Some(tv)) => {
+            if let Err(why) = compare_value(ov, tv, kind, stats) {
+                found.push(format!("exception: {why}"));
+            }
+        }
+    }
+}
+
+/// `suspended[]` against the generators, coroutines and async generators the sample's locals
+/// hold: each must be there (by address, else by qualname) with its kind, state and frame.
+/// Ours may list more (reachable otherwise); they are noted.
+fn compare_suspended(
+    truth: &[crate::truth::TruthGenerator],
+    output: &Output,
+    kind: Kind,
+    r: &mut Report,
+) {
+    let Some(ours) = &output.suspended else {
+        r.mismatches.push(format!(
+            "suspended: no \"suspended\" key in our output (truth: {} entries)",
+            truth.len()
+        ));
+        return;
+    };
+    let mut used = vec![false; ours.len()];
+    for tg in truth {
+        let label = format!("suspended {} {} at {}", tg.kind, tg.qualname, tg.address);
+        let index = (0..ours.len())
+            .find(|&i| !used[i] && parse_hex(&ours[i].address) == parse_hex(&tg.address))
+            .or_else(|| (0..ours.len()).find(|&i| !used[i] && ours[i].qualname == tg.qualname));
+        let Some(index) = index else {
+            let listed: Vec<String> = ours
+                .iter()
+                .map(|g| format!("{} {} {} at {}", g.kind, g.qualname, g.state, g.address))
+                .collect();
+            r.mismatches.push(format!(
+                "{label} ({}): missing from ours [{}]",
+                tg.state,
+                listed.join("; ")
+            ));
+            continue;
+        };
+        used[index] = true;
+        r.stats.generators += 1;
+        let og = &ours[index];
+        let mut found = Vec::new();
+        if parse_hex(&og.address) != parse_hex(&tg.address) {
+            found.push(format!(
+                "address: ours {} vs truth {}",
+                og.address, tg.address
+            ));
+        }
+        for (what, o, t) in [
+            ("kind", &og.kind, &tg.kind),
+            ("name", &og.name, &tg.name),
+            ("qualname", &og.qualname, &tg.qualname),
+            ("state", &og.state, &tg.state),
+        ] {
+            if o != t {
+                found.push(format!("{what}: ours {o:?} vs truth {t:?}"));
+            }
+        }
+        compare_generator_frames(&og.frames, &tg.frames, kind, &mut found, &mut r.stats);
+        r.mismatches
+            .extend(found.into_iter().map(|m| format!("{label}: {m}")));
+    }
+    let extra: Vec<String> = ours
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(g, _)| format!("{} {} {}", g.kind, g.qualname, g.state))
+        .collect();
+    if !extra.is_empty() {
+        r.notes.push(format!(
+            "suspended: {} more than the truth's: {}",
+            extra.len(),
+            extra.join("; ")
+        ));
+    }
+}
+
+/// A generator's own frame (ours) against `gi_frame` (truth): code, line, locals.
+pub fn compare_generator_frames(
+    ours: &[OutFrame],
+    truth: &[TruthFrame],
+    kind: Kind,
+    found: &mut Vec<String>,
+    stats: &mut Stats,
+) {
+    if ours.len() != truth.len() {
+        found.push(format!(
+            "frames: ours {} [{}] vs truth {} [{}]",
+            ours.len(),
+            ours.iter().map(frame_label).collect::<Vec<_>>().join(", "),
+            truth.len(),
+            truth
+                .iter()
+                .map(|f| f.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return;
+    }
+    for (of, tf) in ours.iter().zip(truth) {
+        stats.frames += 1;
+        let at = format!("frame {}", tf.label());
+        if !same_code(of, tf) || of.qualname != tf.qualname {
+            found.push(format!("{at}: ours is {}", frame_label(of)));
+            continue;
+        }
+        if of.line != tf.line {
+            found.push(format!(
+                "{at}: line: ours {:?} vs truth {:?}",
+                of.line, tf.line
+            ));
         }
         compare_locals(&at, of, tf, kind, found, stats);
     }
@@ -412,7 +580,49 @@ pub fn compare_value(
             problems.push(format!("address: ours {} vs truth {address}", ov.address));
         }
     }
+    if let Some(truth) = &tv.kind {
+        stats.kinds += 1;
+        match &ov.kind {
+            Some(ours) if ours == truth => {}
+            Some(ours) => problems.push(format!("kind: ours {ours:?} vs truth {truth:?}")),
+            None => problems.push(format!("kind: none in ours vs truth {truth:?}")),
+        }
+    }
+    if let (Some(ours), Some(truth)) = (ov.size, tv.size) {
+        stats.sizes += 1;
+        if ours != truth {
+            problems.push(format!("size: ours {ours} vs sys.getsizeof {truth}"));
+        }
+    }
+    // Whatever the status, a length given is the full length.
+    if let (Some(ours), Some(truth)) = (ov.length, tv.length) {
+        if ours != truth {
+            problems.push(format!("length: ours {ours} vs truth {truth}"));
+        }
+    }
     let short = |s: &str| repr::shorten(s, 240);
+    // Too long for the truth to hold whole: compare with its first items.
+    if let (None, Some(head), Some(length)) = (&tv.repr, &tv.head, tv.length) {
+        if ov.status == "exact" || ov.status == "truncated" {
+            if let Err(why) = repr::consistent_head(&ov.repr, head, length) {
+                problems.push(format!(
+                    "repr ({}) disagrees with Python's first items: {why}; ours {:?} vs Python's head {:?}",
+                    ov.status,
+                    short(&ov.repr),
+                    short(head)
+                ));
+            }
+        }
+    }
+    if tv.exact == Some(true) && ov.status == "opaque" {
+        problems.push(format!(
+            "status opaque, but docs/json.md promises Python's repr of this {}: ours {:?} vs truth {:?}",
+            tv.kind.as_deref().unwrap_or("value"),
+            short(&ov.repr),
+            short(tv.repr.as_deref().or(tv.head.as_deref()).unwrap_or("?"))
+        ));
+    }
+    compare_attributes(ov, tv, kind, stats, &mut problems);
     match ov.status.as_str() {
         "exact" => {
             stats.exact += 1;
@@ -430,11 +640,6 @@ pub fn compare_value(
             stats.truncated += 1;
             if ov.length.is_none() {
                 problems.push("truncated without length".into());
-            }
-            if let (Some(length), Some(_)) = (tv.length, ov.length) {
-                if ov.length != Some(length) {
-                    problems.push(format!("length: ours {:?} vs truth {length}", ov.length));
-                }
             }
             if let Some(truth) = &tv.repr {
                 if let Err(why) = repr::consistent(
@@ -455,6 +660,14 @@ pub fn compare_value(
         }
         "opaque" => {
             stats.opaque += 1;
+            if let Some(summary) = &tv.summary {
+                if repr::default_form_parts(&ov.repr).is_none() {
+                    if let Err(why) = check_summary(ov, summary) {
+                        problems.push(why);
+                    }
+                    return finish(problems);
+                }
+            }
             match repr::default_form_parts(&ov.repr) {
                 Some((type_name, address)) => {
                     if type_name != ov.type_name || parse_hex(address) != parse_hex(&ov.address) {
@@ -505,11 +718,423 @@ pub fn compare_value(
         }
         other => problems.push(format!("unknown status {other:?}")),
     }
+    finish(problems)
+}
+
+fn finish(problems: Vec<String>) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
         Err(problems.join("; "))
     }
+}
+
+/// `attributes`: when the truth has them, ours must list the same names in the same order, each
+/// value right; an exception Python shows no `__dict__` for must have none in ours.
+fn compare_attributes(
+    ov: &OutValue,
+    tv: &TruthValue,
+    kind: Kind,
+    stats: &mut Stats,
+    problems: &mut Vec<String>,
+) {
+    let Some(truth) = &tv.attributes else {
+        if let (Some("exception"), Some(ours)) = (tv.kind.as_deref(), &ov.attributes) {
+            if !ours.is_empty() {
+                let names: Vec<&str> = ours.iter().map(|(n, _)| n.as_str()).collect();
+                problems.push(format!(
+                    "attributes {names:?}, but the exception has no __dict__"
+                ));
+            }
+        }
+        return;
+    };
+    let truth_names: Vec<&str> = truth.iter().map(|(n, _)| n.as_str()).collect();
+    let Some(ours) = &ov.attributes else {
+        problems.push(format!("attributes: none in ours vs truth {truth_names:?}"));
+        return;
+    };
+    let our_names: Vec<&str> = ours.iter().map(|(n, _)| n.as_str()).collect();
+    if our_names != truth_names {
+        let marked = ov.left_out
+            == Some((truth_names.len() - our_names.len().min(truth_names.len())) as u64);
+        if our_names.len() < truth_names.len() && truth_names.starts_with(&our_names) && marked {
+            // Cut by a bound, and said so.
+        } else if our_names.len() < truth_names.len() && truth_names.starts_with(&our_names) {
+            problems.push(format!(
+                "attribute names: ours are the first {} of Python's {}, the rest left out \
+                 without a mark: {:?}",
+                our_names.len(),
+                truth_names.len(),
+                &truth_names[our_names.len()..]
+            ));
+        } else {
+            problems.push(format!(
+                "attribute names: ours {our_names:?} vs truth {truth_names:?}"
+            ));
+        }
+    }
+    for (name, tav) in truth {
+        let Some((_, oav)) = ours.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        stats.attributes += 1;
+        if let Err(why) = compare_value(oav, tav, kind, stats) {
+            problems.push(format!("attribute {name:?}: {why}"));
+        }
+    }
+}
+
+/// An opaque summary (a socket's `<socket.socket fd=3, family=2, type=1, proto=0>`): it must
+/// be `<TYPE …>`, and each `key=number` in it for a key the truth knows must be that number.
+fn check_summary(
+    ov: &OutValue,
+    summary: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), String> {
+    let inner = ov
+        .repr
+        .strip_prefix('<')
+        .and_then(|r| r.strip_suffix('>'))
+        .filter(|r| r.starts_with(&ov.type_name))
+        .ok_or_else(|| format!("opaque summary {:?} is not <{} …>", ov.repr, ov.type_name))?;
+    let mut wrong = Vec::new();
+    for part in inner[ov.type_name.len()..].split([',', ' ']) {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        let (Some(truth), Ok(ours)) = (
+            summary.get(key).and_then(|v| v.as_i64()),
+            value.parse::<i64>(),
+        ) else {
+            continue;
+        };
+        if ours != truth {
+            wrong.push(format!("{key}={ours} (Python: {truth})"));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "opaque summary {:?} says {}",
+            ov.repr,
+            wrong.join(", ")
+        ))
+    }
+}
+
+/// `show --object ADDR --json` against what Python said of that object (`objects` of the
+/// truth): the value with its attributes, the items or entries (ours may show more than the
+/// truth recorded; shown + `left_out` must be the length), an exception's fields and
+/// traceback, a generator's state and frame.
+pub fn compare_object(
+    truth: &TruthObject,
+    out: &ObjectOutput,
+    kind: Kind,
+    stats: &mut Stats,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let o = &out.object;
+    if parse_hex(&o.value.address) != parse_hex(&truth.address) {
+        found.push(format!(
+            "address: ours {} vs {}",
+            o.value.address, truth.address
+        ));
+    }
+    if let Err(why) = compare_value(&o.value, &truth.value, kind, stats) {
+        found.push(why);
+    }
+    // Items and entries: the same check for both.
+    let shown = |ours: usize,
+                 left_out: Option<u64>,
+                 recorded: usize,
+                 found: &mut Vec<String>,
+                 what: &str| {
+        let Some(length) = truth.length else { return };
+        match left_out {
+            Some(left) if ours as u64 + left == length => {}
+            left => found.push(format!(
+                "{what}: {ours} shown and left_out {left:?}, but the length is {length}"
+            )),
+        }
+        let want = recorded.min(length as usize);
+        if ours < want {
+            found.push(format!(
+                "{what}: {ours} shown, fewer than the {want} the truth recorded"
+            ));
+        }
+    };
+    if let Some(items) = &truth.items {
+        match &o.items {
+            None => found.push(format!(
+                "items: none in ours (truth: {} recorded)",
+                items.len()
+            )),
+            Some(ours) => {
+                shown(ours.len(), o.left_out, items.len(), &mut found, "items");
+                for (i, (ov, tv)) in ours.iter().zip(items).enumerate() {
+                    if let Err(why) = compare_value(ov, tv, kind, stats) {
+                        found.push(format!("item #{i}: {why}"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(entries) = &truth.entries {
+        match &o.entries {
+            None => found.push(format!(
+                "entries: none in ours (truth: {} recorded)",
+                entries.len()
+            )),
+            Some(ours) => {
+                shown(ours.len(), o.left_out, entries.len(), &mut found, "entries");
+                for (i, ((ok, ov), (tk, tv))) in ours.iter().zip(entries).enumerate() {
+                    if let Err(why) = compare_value(ok, tk, kind, stats) {
+                        found.push(format!("entry #{i} key: {why}"));
+                    }
+                    if let Err(why) = compare_value(ov, tv, kind, stats) {
+                        found.push(format!("entry #{i} value: {why}"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(fields) = &truth.fields {
+        match &o.fields {
+            None => found.push(format!(
+                "fields: none in ours (truth: {:?})",
+                fields.keys().collect::<Vec<_>>()
+            )),
+            Some(ours) => {
+                for (name, tval) in fields {
+                    let oval = ours.get(name);
+                    match (tval, oval) {
+                        (_, None) => found.push(format!("fields.{name}: missing from ours")),
+                        (serde_json::Value::Bool(t), Some(o)) => {
+                            if o.as_bool() != Some(*t) {
+                                found.push(format!("fields.{name}: ours {o} vs truth {t}"));
+                            }
+                        }
+                        (serde_json::Value::Null, Some(o)) => {
+                            if !o.is_null() {
+                                found.push(format!(
+                                    "fields.{name}: ours {} vs truth null",
+                                    o.get("repr").unwrap_or(o)
+                                ));
+                            }
+                        }
+                        (t, Some(o)) => {
+                            let tv: Result<TruthValue, _> = serde_json::from_value(t.clone());
+                            let ov: Result<OutValue, _> = serde_json::from_value(o.clone());
+                            match (tv, ov) {
+                                (Ok(tv), Ok(ov)) => {
+                                    if let Err(why) = compare_value(&ov, &tv, kind, stats) {
+                                        found.push(format!("fields.{name}: {why}"));
+                                    }
+                                }
+                                (Ok(tv), Err(e)) => found.push(format!(
+                                    "fields.{name}: ours {o} is not a value ({e}); truth {}",
+                                    tv.repr.as_deref().unwrap_or("?")
+                                )),
+                                (Err(e), _) => found.push(format!("truth fields.{name}: {e}")),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(traceback) = &truth.traceback {
+        let ours: Vec<TruthTracebackEntry> = o
+            .traceback
+            .iter()
+            .flatten()
+            .map(|e| TruthTracebackEntry {
+                function: e.function.clone(),
+                qualname: e.qualname.clone(),
+                file: e.file.clone(),
+                line: e.line,
+            })
+            .collect();
+        if &ours != traceback {
+            let show = |entries: &[TruthTracebackEntry]| {
+                entries
+                    .iter()
+                    .map(|e| format!("{} ({}:{:?})", e.qualname, e.file, e.line))
+                    .collect::<Vec<_>>()
+                    .join(" > ")
+            };
+            found.push(format!(
+                "traceback: ours [{}]{} vs truth [{}]",
+                show(&ours),
+                if o.traceback.is_none() {
+                    " (no key)"
+                } else {
+                    ""
+                },
+                show(traceback)
+            ));
+        }
+    }
+    if let Some(state) = &truth.state {
+        if o.state.as_ref() != Some(state) {
+            found.push(format!("state: ours {:?} vs truth {state:?}", o.state));
+        }
+    }
+    if let Some(frames) = &truth.frames {
+        match &o.frames {
+            None => found.push("frames: none in ours".into()),
+            Some(ours) => compare_generator_frames(ours, frames, kind, &mut found, stats),
+        }
+    }
+    if let Some(reason) = &o.reason {
+        found.push(format!("reason given: {reason}"));
+    }
+    found
+}
+
+/// `roots[]` of `show --globals` against the truth's `globals`.
+pub fn compare_root(
+    truth: &TruthRoot,
+    output: &Output,
+    kind: Kind,
+    stats: &mut Stats,
+) -> Vec<String> {
+    let Some(roots) = &output.roots else {
+        return vec!["roots: no \"roots\" key in our output".into()];
+    };
+    let Some(root) = roots.iter().find(|r| r.name == truth.name) else {
+        let names: Vec<&str> = roots.iter().map(|r| r.name.as_str()).collect();
+        return vec![format!("roots: no {:?} in ours {names:?}", truth.name)];
+    };
+    match compare_value(&root.value, &truth.value, kind, stats) {
+        Ok(()) => Vec::new(),
+        Err(why) => vec![format!("root {:?}: {why}", truth.name)],
+    }
+}
+
+/// `stats --json` against `gc.get_objects()`: every class of `__main__` with its exact count
+/// and total `sys.getsizeof`, the one with the most instances first among them; `tracked`
+/// within 1 % of what Python counted (the recording itself allocates and frees a few objects
+/// after it counted). Returns the report and the table's first lines for the test output.
+pub fn check_stats(label: &str, truth: &Truth, stats: &StatsOutput) -> (Report, Vec<String>) {
+    let mut report = Report {
+        label: label.to_string(),
+        ..Report::default()
+    };
+    let r = &mut report;
+    let Some(heap) = &truth.heap else {
+        r.mismatches.push("the truth has no heap".into());
+        return (report, Vec::new());
+    };
+    if stats.schema != 1 {
+        r.mismatches
+            .push(format!("schema: ours {} vs 1", stats.schema));
+    }
+    match &stats.python {
+        Some(p) if p.version == truth.python.version => {}
+        other => r.mismatches.push(format!(
+            "python.version: ours {:?} vs truth {:?}",
+            other.as_ref().map(|p| &p.version),
+            truth.python.version
+        )),
+    }
+    let ours = |name: &str| stats.types.iter().find(|t| t.type_name == name);
+    let user: Vec<&(String, u64)> = heap
+        .counts
+        .iter()
+        .filter(|(name, _)| name.starts_with("__main__."))
+        .collect();
+    for (name, count) in &user {
+        match ours(name) {
+            None => r
+                .mismatches
+                .push(format!("{name}: missing from ours (Python: {count})")),
+            Some(t) => {
+                if t.count != *count {
+                    r.mismatches.push(format!(
+                        "{name}: count ours {} vs gc.get_objects() {count}",
+                        t.count
+                    ));
+                }
+                if let Some(size) = heap.sizes.get(name.as_str()) {
+                    if t.size != *size {
+                        r.mismatches.push(format!(
+                            "{name}: size ours {} vs sum of sys.getsizeof {size}",
+                            t.size
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if let Some((top, count)) = user.iter().max_by_key(|(_, c)| *c) {
+        let ours_top = stats
+            .types
+            .iter()
+            .filter(|t| t.type_name.starts_with("__main__."))
+            .max_by_key(|t| t.count);
+        match ours_top {
+            Some(t) if &t.type_name == top => {}
+            Some(t) => r.mismatches.push(format!(
+                "top class of __main__ by count: ours {} ({}) vs {top} ({count})",
+                t.type_name, t.count
+            )),
+            None => r.mismatches.push("no class of __main__ in ours".into()),
+        }
+    }
+    let sorted = stats.types.windows(2).all(|w| w[0].size >= w[1].size);
+    if !sorted {
+        r.mismatches
+            .push("types are not sorted by size, largest first".into());
+    }
+    let summed: u64 = stats.types.iter().map(|t| t.count).sum();
+    if summed != stats.objects {
+        r.mismatches.push(format!(
+            "objects {} but the types' counts add up to {summed}",
+            stats.objects
+        ));
+    }
+    let bytes: u64 = stats.types.iter().map(|t| t.size).sum();
+    if bytes != stats.bytes {
+        r.mismatches.push(format!(
+            "bytes {} but the types' sizes add up to {bytes}",
+            stats.bytes
+        ));
+    }
+    let slack = heap.tracked / 100;
+    if stats.tracked.abs_diff(heap.tracked) > slack {
+        r.mismatches.push(format!(
+            "tracked: ours {} vs len(gc.get_objects()) {} (more than 1 % apart)",
+            stats.tracked, heap.tracked
+        ));
+    }
+    if stats.tracked > stats.objects {
+        r.mismatches.push(format!(
+            "tracked {} is more than objects {}",
+            stats.tracked, stats.objects
+        ));
+    }
+    let python_count = |name: &str| {
+        heap.counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("-".to_string(), |(_, c)| c.to_string())
+    };
+    let mut lines = vec![format!(
+        "{:>10} {:>12} {:>14}  type   ({} objects, {} bytes, {} tracked; Python tracked {})",
+        "count", "gc count", "bytes", stats.objects, stats.bytes, stats.tracked, heap.tracked
+    )];
+    lines.extend(stats.types.iter().take(10).map(|t| {
+        format!(
+            "{:>10} {:>12} {:>14}  {}",
+            t.count,
+            python_count(&t.type_name),
+            t.size,
+            t.type_name
+        )
+    }));
+    (report, lines)
 }
 
 /// What a run on a truncated core must satisfy: exit 0 or 1, valid JSON, and every frame it
@@ -819,6 +1444,426 @@ mod tests {
             assert!(
                 found.iter().any(|m| m.contains(wanted)),
                 "expected a mismatch about {wanted:?}, got {found:#?}"
+            );
+        }
+    }
+
+    /// A truth with what `objects.py` records, and an output made to match it.
+    fn objects_truth() -> Truth {
+        let int = |r: &str, a: &str| json!({"type": "int", "repr": r, "address": a, "kind": "int", "exact": true, "size": 28});
+        serde_json::from_value(json!({
+            "python": {"version": "3.12.1", "hexversion": 0x030c01f0, "executable": "/py"},
+            "pid": 10, "argv": [], "mode": "abort",
+            "threads": [
+                {"ident": 4096, "native_id": 10, "name": "MainThread", "role": "main", "volatile": false, "holds_gil": true,
+                 "exception": null,
+                 "frames": [{"function": "hold", "qualname": "hold", "file": "/o.py", "line": 50, "first_line": 40, "locals": {
+                    "plain": {"type": "__main__.Plain", "repr": "<__main__.Plain object at 0x40>", "address": "0x40",
+                              "kind": "instance", "exact": true, "size": 48,
+                              "attributes": {"a": int("1", "0x60"), "b": int("2", "0x61")}},
+                    "million": {"type": "list", "repr": null, "head": "[0, 1, 2]", "address": "0x50", "length": 1000000,
+                                "kind": "list", "exact": true, "size": 8000056},
+                    "sock": {"type": "socket.socket", "repr": "<socket.socket fd=5, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>",
+                             "address": "0x70", "kind": "socket", "exact": false, "size": 104,
+                             "summary": {"fd": 5, "family": 2, "type": 1, "proto": 0}}}}]},
+                {"ident": 8192, "native_id": 11, "name": "handler", "role": "handler", "volatile": false, "holds_gil": false,
+                 "exception": {"type": "LookupError", "repr": "LookupError('wrapped')", "address": "0x80", "kind": "exception", "exact": true},
+                 "frames": [{"function": "handler", "qualname": "handler", "file": "/o.py", "line": 30, "first_line": 25, "locals": {}}]}],
+            "suspended": [
+                {"kind": "generator", "name": "counter", "qualname": "counter", "state": "suspended", "address": "0x90", "first_line": 10,
+                 "frames": [{"function": "counter", "qualname": "counter", "file": "/o.py", "line": 12, "first_line": 10,
+                             "locals": {"limit": int("3", "0x62")}}]}]
+        }))
+        .unwrap()
+    }
+
+    fn objects_output() -> Value {
+        let int = |r: &str, a: &str| json!({"type": "int", "repr": r, "address": a, "status": "exact", "kind": "int", "size": 28});
+        json!({
+            "schema": 1, "producer": "hdconvert 0.1.0",
+            "source": {"kind": "core", "path": "/core", "pid": null},
+            "python": {"version": "3.12.1", "version_source": "Py_Version", "layout": "table 3.12", "runtime_address": "0x1", "library": null},
+            "process": {"pid": 10, "executable": "/py", "argv": [], "signal": {"number": 6, "name": "SIGABRT"}},
+            "threads": [
+                {"tid": 10, "thread_id": "0x1000", "name": "MainThread", "interpreter": 0, "holds_gil": true, "crashed": true, "frames_complete": true,
+                 "exception": null,
+                 "frames": [{"function": "hold", "qualname": "hold", "file": "/o.py", "line": 50, "first_line": 40, "source": null, "locals": {
+                    "plain": {"type": "__main__.Plain", "repr": "<__main__.Plain object at 0x40>", "address": "0x40", "status": "exact",
+                              "kind": "instance", "size": 48, "attributes": {"a": int("1", "0x60"), "b": int("2", "0x61")}},
+                    "million": {"type": "list", "repr": "[0, 1, ...(+999998 items)]", "address": "0x50", "status": "truncated",
+                                "length": 1000000, "kind": "list", "size": 8000056},
+                    "sock": {"type": "socket.socket", "repr": "<socket.socket fd=5, family=2, type=1, proto=0>", "address": "0x70",
+                             "status": "opaque", "kind": "socket"}}}]},
+                {"tid": 11, "thread_id": "0x2000", "name": "handler", "interpreter": 0, "holds_gil": false, "crashed": false, "frames_complete": true,
+                 "exception": {"type": "LookupError", "repr": "LookupError('wrapped')", "address": "0x80", "status": "exact", "kind": "exception"},
+                 "frames": [{"function": "handler", "qualname": "handler", "file": "/o.py", "line": 30, "first_line": 25, "source": null, "locals": {}}]}],
+            "suspended": [
+                {"kind": "generator", "name": "counter", "qualname": "counter", "state": "suspended", "address": "0x90",
+                 "frames": [{"function": "counter", "qualname": "counter", "file": "/o.py", "line": 12, "first_line": 10, "source": null,
+                             "locals": {"limit": int("3", "0x62")}}]},
+                {"kind": "coroutine", "name": "other", "qualname": "other", "state": "created", "address": "0x99", "frames": []}],
+            "diagnostics": []
+        })
+    }
+
+    fn objects_mismatches(change: impl FnOnce(&mut Value)) -> Vec<String> {
+        let mut out = objects_output();
+        change(&mut out);
+        let out: Output = serde_json::from_value(out).unwrap();
+        compare("test", &objects_truth(), &out, Kind::Kernel).mismatches
+    }
+
+    fn hold_local<'a>(out: &'a mut Value, name: &str) -> &'a mut Value {
+        &mut out["threads"][0]["frames"][0]["locals"][name]
+    }
+
+    #[test]
+    fn matching_objects_output_passes() {
+        assert_eq!(objects_mismatches(|_| {}), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_object_difference_is_found() {
+        type Change = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Change)> = vec![
+            (
+                "kind: ours \"dict\"",
+                Box::new(|o| hold_local(o, "plain")["kind"] = json!("dict")),
+            ),
+            (
+                "kind: none in ours",
+                Box::new(|o| {
+                    hold_local(o, "plain")
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("kind");
+                }),
+            ),
+            (
+                "size: ours 56",
+                Box::new(|o| hold_local(o, "plain")["size"] = json!(56)),
+            ),
+            (
+                "length: ours 999999",
+                Box::new(|o| hold_local(o, "million")["length"] = json!(999999)),
+            ),
+            (
+                "attribute names",
+                Box::new(|o| {
+                    hold_local(o, "plain")["attributes"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("a");
+                }),
+            ),
+            (
+                "the first 1 of Python's 2",
+                Box::new(|o| {
+                    hold_local(o, "plain")["attributes"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("b");
+                }),
+            ),
+            (
+                "attribute \"b\": repr (exact)",
+                Box::new(|o| hold_local(o, "plain")["attributes"]["b"]["repr"] = json!("3")),
+            ),
+            (
+                "attributes: none in ours",
+                Box::new(|o| {
+                    hold_local(o, "plain")
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("attributes");
+                }),
+            ),
+            (
+                "promises Python's repr",
+                Box::new(|o| {
+                    hold_local(o, "plain")["status"] = json!("opaque");
+                }),
+            ),
+            (
+                "first items",
+                Box::new(|o| {
+                    hold_local(o, "million")["repr"] = json!("[0, 2, ...(+999998 items)]")
+                }),
+            ),
+            (
+                "shows 2 items",
+                Box::new(|o| {
+                    hold_local(o, "million")["repr"] = json!("[0, 1, ...(+999997 items)]")
+                }),
+            ),
+            (
+                "opaque summary",
+                Box::new(|o| {
+                    hold_local(o, "sock")["repr"] =
+                        json!("<socket.socket fd=6, family=2, type=1, proto=0>")
+                }),
+            ),
+            (
+                "is not <socket.socket",
+                Box::new(|o| hold_local(o, "sock")["repr"] = json!("<socket fd=5>")),
+            ),
+            (
+                "exception: ours null",
+                Box::new(|o| o["threads"][1]["exception"] = Value::Null),
+            ),
+            (
+                "vs truth null",
+                Box::new(|o| o["threads"][0]["exception"] = o["threads"][1]["exception"].clone()),
+            ),
+            (
+                "no \"exception\" key",
+                Box::new(|o| {
+                    o["threads"][1].as_object_mut().unwrap().remove("exception");
+                }),
+            ),
+            (
+                "exception: repr (exact)",
+                Box::new(|o| o["threads"][1]["exception"]["repr"] = json!("LookupError('x')")),
+            ),
+            (
+                "missing from ours",
+                Box::new(|o| {
+                    o["suspended"].as_array_mut().unwrap().remove(0);
+                }),
+            ),
+            (
+                "no \"suspended\" key",
+                Box::new(|o| {
+                    o.as_object_mut().unwrap().remove("suspended");
+                }),
+            ),
+            (
+                "state: ours \"created\"",
+                Box::new(|o| o["suspended"][0]["state"] = json!("created")),
+            ),
+            (
+                "line: ours Some(13)",
+                Box::new(|o| o["suspended"][0]["frames"][0]["line"] = json!(13)),
+            ),
+            (
+                "local \"limit\"",
+                Box::new(|o| {
+                    o["suspended"][0]["frames"][0]["locals"]["limit"]["repr"] = json!("4")
+                }),
+            ),
+            (
+                "frames: ours 0",
+                Box::new(|o| o["suspended"][0]["frames"] = json!([])),
+            ),
+        ];
+        for (wanted, change) in cases {
+            let found = objects_mismatches(change);
+            assert!(
+                found.iter().any(|m| m.contains(wanted)),
+                "expected a mismatch about {wanted:?}, got {found:#?}"
+            );
+        }
+    }
+
+    fn object_truth() -> TruthObject {
+        serde_json::from_value(json!({
+            "name": "kept", "address": "0x100",
+            "value": {"type": "ValueError", "repr": "ValueError('bad', 42)", "address": "0x100", "kind": "exception", "exact": true,
+                      "attributes": {"__notes__": {"type": "list", "repr": "['n']", "address": "0x101", "length": 1}}},
+            "fields": {"args": {"type": "tuple", "repr": "('bad', 42)", "address": "0x102"},
+                       "__cause__": null, "__suppress_context__": true},
+            "traceback": [{"function": "make", "qualname": "make", "file": "/o.py", "line": 7}]
+        }))
+        .unwrap()
+    }
+
+    fn object_output() -> Value {
+        json!({"object": {
+            "type": "ValueError", "repr": "ValueError('bad', 42)", "address": "0x100", "status": "exact", "kind": "exception",
+            "attributes": {"__notes__": {"type": "list", "repr": "['n']", "address": "0x101", "status": "exact", "kind": "list"}},
+            "fields": {"args": {"type": "tuple", "repr": "('bad', 42)", "address": "0x102", "status": "exact", "kind": "tuple"},
+                       "__cause__": null, "__context__": null, "__suppress_context__": true},
+            "traceback": [{"function": "make", "qualname": "make", "file": "/o.py", "line": 7}]},
+            "diagnostics": []})
+    }
+
+    fn list_truth() -> TruthObject {
+        serde_json::from_value(json!({
+            "name": "big", "address": "0x200", "length": 5,
+            "value": {"type": "list", "repr": "[1, 2, 3, 4, 5]", "address": "0x200", "length": 5},
+            "items": [{"type": "int", "repr": "1", "address": "0x1"}, {"type": "int", "repr": "2", "address": "0x2"}]
+        }))
+        .unwrap()
+    }
+
+    fn list_output() -> Value {
+        let int =
+            |r: &str, a: &str| json!({"type": "int", "repr": r, "address": a, "status": "exact"});
+        json!({"object": {"type": "list", "repr": "[1, 2, 3, ...(+2 items)]", "address": "0x200", "status": "truncated",
+                          "length": 5, "items": [int("1", "0x1"), int("2", "0x2"), int("3", "0x3")], "left_out": 2},
+               "diagnostics": []})
+    }
+
+    fn object_mismatches(
+        truth: TruthObject,
+        out: Value,
+        change: impl FnOnce(&mut Value),
+    ) -> Vec<String> {
+        let mut out = out;
+        change(&mut out);
+        let out = ObjectOutput::parse(&out.to_string()).unwrap();
+        compare_object(&truth, &out, Kind::Kernel, &mut Stats::default())
+    }
+
+    #[test]
+    fn each_show_object_difference_is_found() {
+        assert_eq!(
+            object_mismatches(object_truth(), object_output(), |_| {}),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            object_mismatches(list_truth(), list_output(), |_| {}),
+            Vec::<String>::new()
+        );
+        type Change = Box<dyn FnOnce(&mut Value)>;
+        let exception_cases: Vec<(&str, Change)> = vec![
+            (
+                "traceback: ours []",
+                Box::new(|o| o["object"]["traceback"] = json!([])),
+            ),
+            (
+                "(no key)",
+                Box::new(|o| {
+                    o["object"].as_object_mut().unwrap().remove("traceback");
+                }),
+            ),
+            (
+                "fields.__suppress_context__",
+                Box::new(|o| o["object"]["fields"]["__suppress_context__"] = json!(false)),
+            ),
+            (
+                "fields.__cause__: ours",
+                Box::new(|o| {
+                    o["object"]["fields"]["__cause__"] = o["object"]["fields"]["args"].clone()
+                }),
+            ),
+            (
+                "fields.args: repr",
+                Box::new(|o| o["object"]["fields"]["args"]["repr"] = json!("('bad',)")),
+            ),
+            (
+                "fields: none in ours",
+                Box::new(|o| {
+                    o["object"].as_object_mut().unwrap().remove("fields");
+                }),
+            ),
+            (
+                "attribute names",
+                Box::new(|o| o["object"]["attributes"] = json!({})),
+            ),
+        ];
+        for (wanted, change) in exception_cases {
+            let found = object_mismatches(object_truth(), object_output(), change);
+            assert!(
+                found.iter().any(|m| m.contains(wanted)),
+                "expected {wanted:?}, got {found:#?}"
+            );
+        }
+        let list_cases: Vec<(&str, Change)> = vec![
+            (
+                "left_out Some(1)",
+                Box::new(|o| o["object"]["left_out"] = json!(1)),
+            ),
+            (
+                "item #1",
+                Box::new(|o| o["object"]["items"][1]["repr"] = json!("7")),
+            ),
+            (
+                "fewer than the 2",
+                Box::new(|o| {
+                    o["object"]["items"] =
+                        json!([{"type": "int", "repr": "1", "address": "0x1", "status": "exact"}]);
+                    o["object"]["left_out"] = json!(4);
+                }),
+            ),
+            (
+                "items: none in ours",
+                Box::new(|o| {
+                    o["object"].as_object_mut().unwrap().remove("items");
+                }),
+            ),
+        ];
+        for (wanted, change) in list_cases {
+            let found = object_mismatches(list_truth(), list_output(), change);
+            assert!(
+                found.iter().any(|m| m.contains(wanted)),
+                "expected {wanted:?}, got {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn stats_are_checked() {
+        let mut truth = truth();
+        truth.heap = Some(
+            serde_json::from_value(json!({
+                "counts": {"dict": 60000, "__main__.Leaky": 50000, "__main__.Noise": 10000},
+                "sizes": {"__main__.Leaky": 2400000, "__main__.Noise": 480000},
+                "tracked": 100000
+            }))
+            .unwrap(),
+        );
+        let stats = |change: &dyn Fn(&mut Value)| {
+            let mut v = json!({"schema": 1, "producer": "hdconvert", "python": {"version": "3.12.1"},
+                "objects": 170000, "bytes": 9880000, "tracked": 100100,
+                "types": [{"type": "dict", "count": 110000, "size": 7000000},
+                          {"type": "__main__.Leaky", "count": 50000, "size": 2400000},
+                          {"type": "__main__.Noise", "count": 10000, "size": 480000}]});
+            change(&mut v);
+            let stats: StatsOutput = serde_json::from_value(v).unwrap();
+            check_stats("t", &truth, &stats).0.mismatches
+        };
+        assert_eq!(stats(&|_| {}), Vec::<String>::new());
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "count ours 49999",
+                Box::new(|v| {
+                    v["types"][1]["count"] = json!(49999);
+                    v["objects"] = json!(169999);
+                }),
+            ),
+            (
+                "size ours",
+                Box::new(|v| {
+                    v["types"][1]["size"] = json!(2400001);
+                    v["bytes"] = json!(9880001);
+                }),
+            ),
+            (
+                "top class",
+                Box::new(|v| {
+                    v["types"][2]["count"] = json!(60000);
+                    v["objects"] = json!(220000);
+                }),
+            ),
+            (
+                "missing from ours",
+                Box::new(|v| {
+                    v["types"].as_array_mut().unwrap().remove(2);
+                    v["objects"] = json!(160000);
+                    v["bytes"] = json!(9400000);
+                }),
+            ),
+            ("tracked", Box::new(|v| v["tracked"] = json!(120000))),
+            ("add up", Box::new(|v| v["objects"] = json!(1))),
+            ("sorted", Box::new(|v| v["types"][0]["size"] = json!(1))),
+        ];
+        for (wanted, change) in cases {
+            let found = stats(&*change);
+            assert!(
+                found.iter().any(|m| m.contains(wanted)),
+                "expected {wanted:?}, got {found:#?}"
             );
         }
     }

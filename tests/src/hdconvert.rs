@@ -67,6 +67,27 @@ impl HdRun {
     }
 }
 
+impl HdRun {
+    /// Parses stdout as `show --object ADDR --json` output.
+    pub fn object_json(&self) -> Result<ObjectOutput, String> {
+        ObjectOutput::parse(&self.stdout).map_err(|e| self.not_json(&e))
+    }
+
+    /// Parses stdout as `stats --json` output.
+    pub fn stats_json(&self) -> Result<StatsOutput, String> {
+        serde_json::from_str(&self.stdout).map_err(|e| self.not_json(&e.to_string()))
+    }
+
+    fn not_json(&self, why: &str) -> String {
+        let head: String = self.stdout.chars().take(300).collect();
+        format!(
+            "{}: stdout is not the expected JSON ({why}); it starts with {head:?}; stderr: {}",
+            self.command_line(),
+            self.stderr.trim()
+        )
+    }
+}
+
 /// Runs `hdconvert ARGS…` (with a watchdog) and captures everything.
 pub fn run_hdconvert(args: &[&str]) -> Result<HdRun, String> {
     use std::os::unix::process::ExitStatusExt;
@@ -102,7 +123,32 @@ pub struct Output {
     pub python: Option<OutPython>,
     pub process: OutProcess,
     pub threads: Vec<OutThread>,
+    /// Generators, coroutines and async generators that haven't finished; `None` when the key
+    /// is absent (a converter from before the object graph).
+    #[serde(default)]
+    pub suspended: Option<Vec<OutGenerator>>,
+    /// `--globals`: the roots shown besides the threads.
+    #[serde(default)]
+    pub roots: Option<Vec<OutRoot>>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One entry of `suspended[]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutGenerator {
+    pub kind: String,
+    pub name: String,
+    pub qualname: String,
+    pub state: String,
+    pub address: String,
+    pub frames: Vec<OutFrame>,
+}
+
+/// One entry of `roots[]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutRoot {
+    pub name: String,
+    pub value: OutValue,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +191,9 @@ pub struct OutThread {
     pub crashed: bool,
     pub frames_complete: bool,
     pub frames: Vec<OutFrame>,
+    /// The exception being handled: `None` when the key is absent, `Some(None)` for null.
+    #[serde(default, deserialize_with = "present")]
+    pub exception: Option<Option<OutValue>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +218,125 @@ pub struct OutValue {
     pub status: String,
     #[serde(default)]
     pub length: Option<u64>,
+    /// The short kind name (`int`, `instance`, `surrogate`…).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// What `sys.getsizeof` would say, when the converter can compute it.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// An instance's or exception's attributes, in order.
+    #[serde(default, deserialize_with = "ordered_values")]
+    pub attributes: Option<Vec<(String, OutValue)>>,
+    /// How many attributes a bound left out.
+    #[serde(default)]
+    pub left_out: Option<u64>,
+}
+
+/// `show --object ADDR --json`: the object in full. Kept as the value plus the raw JSON of the
+/// other keys, which differ by kind.
+#[derive(Debug, Clone)]
+pub struct OutObject {
+    pub value: OutValue,
+    pub items: Option<Vec<OutValue>>,
+    pub entries: Option<Vec<(OutValue, OutValue)>>,
+    pub left_out: Option<u64>,
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub traceback: Option<Vec<OutTracebackEntry>>,
+    pub state: Option<String>,
+    pub frames: Option<Vec<OutFrame>>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OutTracebackEntry {
+    pub function: String,
+    pub qualname: String,
+    pub file: String,
+    pub line: Option<i64>,
+}
+
+/// The whole `show --object ADDR --json` output.
+#[derive(Debug, Clone)]
+pub struct ObjectOutput {
+    pub object: OutObject,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ObjectOutput {
+    pub fn parse(text: &str) -> Result<ObjectOutput, String> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let object = v.get("object").ok_or("no \"object\" key")?;
+        let field = |name: &str| object.get(name).filter(|x| !x.is_null());
+        let typed =
+            |name: &str| -> Result<Option<serde_json::Value>, String> { Ok(field(name).cloned()) };
+        let value: OutValue =
+            serde_json::from_value(object.clone()).map_err(|e| format!("object: {e}"))?;
+        let items = match typed("items")? {
+            Some(x) => Some(serde_json::from_value(x).map_err(|e| format!("object.items: {e}"))?),
+            None => None,
+        };
+        let entries = match typed("entries")? {
+            Some(x) => Some(serde_json::from_value(x).map_err(|e| format!("object.entries: {e}"))?),
+            None => None,
+        };
+        let traceback = match typed("traceback")? {
+            Some(x) => {
+                Some(serde_json::from_value(x).map_err(|e| format!("object.traceback: {e}"))?)
+            }
+            None => None,
+        };
+        let frames = match typed("frames")? {
+            Some(x) => Some(serde_json::from_value(x).map_err(|e| format!("object.frames: {e}"))?),
+            None => None,
+        };
+        let diagnostics = match v.get("diagnostics") {
+            Some(d) => {
+                serde_json::from_value(d.clone()).map_err(|e| format!("diagnostics: {e}"))?
+            }
+            None => Vec::new(),
+        };
+        Ok(ObjectOutput {
+            object: OutObject {
+                value,
+                items,
+                entries,
+                left_out: field("left_out").and_then(|x| x.as_u64()),
+                fields: field("fields").and_then(|x| x.as_object()).cloned(),
+                traceback,
+                state: field("state").and_then(|x| x.as_str()).map(str::to_string),
+                frames,
+                reason: field("reason").and_then(|x| x.as_str()).map(str::to_string),
+            },
+            diagnostics,
+        })
+    }
+}
+
+/// `hdconvert stats CORE --json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatsOutput {
+    pub schema: u32,
+    pub producer: String,
+    pub python: Option<StatsPython>,
+    pub objects: u64,
+    pub bytes: u64,
+    pub tracked: u64,
+    pub types: Vec<StatsType>,
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatsPython {
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatsType {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub count: u64,
+    pub size: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +361,14 @@ fn ordered_values<'de, D: serde::Deserializer<'de>>(
             .collect()
     })
     .transpose()
+}
+
+/// For `Option<Option<T>>` fields: absent → `None` (with `#[serde(default)]`), null →
+/// `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    de: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(de).map(Some)
 }
 
 impl OutThread {

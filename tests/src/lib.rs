@@ -13,15 +13,18 @@
 //! - `tests/samples/*.py`: the sample programs (stdlib only, CPython 3.8–3.13). Each takes
 //!   `--truth OUT.json --mode abort|park`, parks its threads, writes what Python sees (threads,
 //!   frames, locals) and then aborts (kernel core) or parks (gcore, live read); see
-//!   `samples/hdsample.py` and [`truth`].
+//!   `samples/hdsample.py` and [`truth`]. `objects.py` and `leak.py` record more through
+//!   hdsample's `details` and `extend` hooks: kinds, sizes, attributes, exceptions, generators,
+//!   what `show --object` must say, heap counts.
 //! - [`interpreters`]: the explicit set of interpreters the tests expect, and where to find them.
 //! - [`cores`]: making cores and caching them under `target/hd-cores/<interpreter>/`, keyed by
 //!   a hash of the interpreter's files and the sample sources; safe when tests run in parallel
 //!   processes (file locks, then an atomic rename).
 //! - [`hdconvert`]: finding and running the binary, and the types of its `--json` output
 //!   (`docs/json.md`).
-//! - [`compare`]: output against truth, every mismatch collected into one report; [`repr`]
-//!   checks that a cut or partly opaque `repr` is consistent with Python's.
+//! - [`compare`]: output against truth, every mismatch collected into one report (also
+//!   `show --object`, `--globals` roots and `stats`); [`repr`] checks that a cut or partly
+//!   opaque `repr` is consistent with Python's.
 //! - [`scenario`]: what each integration test does; `tests/tests/*.rs` only spell out the
 //!   matrix of interpreters × samples × kinds of core.
 //!
@@ -76,7 +79,7 @@ macro_rules! for_each_interpreter {
 }
 
 /// The sample programs in `tests/samples/` (without `.py`).
-pub const SAMPLES: &[&str] = &["minimal", "values", "threads"];
+pub const SAMPLES: &[&str] = &["minimal", "values", "threads", "objects", "leak"];
 
 /// The workspace's root directory (the parent of this crate).
 pub fn workspace_root() -> std::path::PathBuf {

@@ -310,6 +310,16 @@ pub fn match_item(ours: &Item, truth: &Item, allow: Allow) -> Result<(), String>
                 return Ok(());
             }
         }
+        // A `key: value` entry: each side of the colon is matched on its own, so that an
+        // opaque key or value stands for its whole side (`Pretty(7)` is two nodes).
+        let colon = |item: &[Node]| {
+            item.iter()
+                .position(|n| matches!(n, Node::Atom(a) if a == ":"))
+        };
+        if let (Some(o), Some(t)) = (colon(ours), colon(truth)) {
+            match_item(&ours[..o].to_vec(), &truth[..t].to_vec(), allow)?;
+            return match_item(&ours[o + 1..].to_vec(), &truth[t + 1..].to_vec(), allow);
+        }
     }
     if ours.len() != truth.len() {
         return Err(format!("{} vs {}", render_item(ours), render_item(truth)));
@@ -401,6 +411,58 @@ pub fn consistent(ours: &str, truth: &str, allow: Allow) -> Result<(), String> {
     let truth_tree = parse(truth).map_err(|e| format!("cannot parse Python's repr ({e})"))?;
     let ours_tree = parse(ours).map_err(|e| format!("cannot parse our repr ({e})"))?;
     match_item(&ours_tree, &truth_tree, allow)
+}
+
+/// For a container too long for the truth to hold its whole repr: whether `ours` is that
+/// container (same brackets as `head`) showing items that agree with the first ones Python
+/// printed in `head`, and counting the rest so that shown + cut = `length`.
+pub fn consistent_head(ours: &str, head: &str, length: u64) -> Result<(), String> {
+    let head_tree = parse(head).map_err(|e| format!("cannot parse Python's head ({e})"))?;
+    let ours_tree = parse(ours).map_err(|e| format!("cannot parse our repr ({e})"))?;
+    let (
+        Some(Node::Seq {
+            open, items: first, ..
+        }),
+        1,
+    ) = (head_tree.first(), head_tree.len())
+    else {
+        return Err(format!("Python's head {head:?} is not one container"));
+    };
+    let shown = match ours_tree.as_slice() {
+        [Node::Seq {
+            open: o,
+            items,
+            cut,
+        }] if o == open => (items, cut),
+        _ => {
+            return Err(format!(
+                "ours is not one {open}…{} container: {}",
+                match open {
+                    '[' => ']',
+                    '(' => ')',
+                    _ => '}',
+                },
+                render_item(&ours_tree)
+            ))
+        }
+    };
+    let (items, cut) = shown;
+    let total = items.len() as u64 + cut.unwrap_or(0);
+    if total != length {
+        return Err(format!(
+            "shows {} items and says +{} are left: {total}, not {length}",
+            items.len(),
+            cut.unwrap_or(0)
+        ));
+    }
+    let allow = Allow {
+        cut: true,
+        opaque: false,
+    };
+    for (i, (o, t)) in items.iter().zip(first).enumerate() {
+        match_item(o, t, allow).map_err(|why| format!("item #{i}: {why}"))?;
+    }
+    Ok(())
 }
 
 /// Counts default-form `<… object at 0x…>` parts in a parsed repr.
@@ -521,6 +583,19 @@ mod tests {
     }
 
     #[test]
+    fn cut_against_head() {
+        let head = "[0, 1, 2, 3]";
+        assert!(consistent_head("[0, 1, ...(+998 items)]", head, 1000).is_ok());
+        assert!(consistent_head("[0, 1, 2, 3, 4, 5, ...(+994 items)]", head, 1000).is_ok());
+        assert!(consistent_head("[0, 1, ...(+997 items)]", head, 1000).is_err());
+        assert!(consistent_head("[0, 2, ...(+998 items)]", head, 1000).is_err());
+        assert!(consistent_head("{0, 1, ...(+998 items)}", head, 1000).is_err());
+        assert!(consistent_head("{0: 0, ...(+99 items)}", "{0: 0, 1: 0}", 100).is_ok());
+        assert!(consistent_head("{0: 1, ...(+99 items)}", "{0: 0, 1: 0}", 100).is_err());
+        assert!(consistent_head("<list object at 0x10>", head, 1000).is_err());
+    }
+
+    #[test]
     fn opaque_parts() {
         let ours = "[<__main__.Point object at 0x10>, 'a']";
         assert!(consistent(ours, "[Point(x=1, y=2), 'a']", BOTH).is_ok());
@@ -536,6 +611,10 @@ mod tests {
             Some(("a.B", "0x10"))
         );
         assert_eq!(count_opaque(&parse(ours).unwrap()), 1);
+        let ours = "{1: <__main__.Pretty object at 0x10>, <__main__.K object at 0x20>: 'v'}";
+        assert!(consistent(ours, "{1: Pretty(7), K(a=1): 'v'}", BOTH).is_ok());
+        assert!(consistent(ours, "{2: Pretty(7), K(a=1): 'v'}", BOTH).is_err());
+        assert!(consistent(ours, "{1: Pretty(7), K(a=1): 'w'}", BOTH).is_err());
     }
 
     #[test]

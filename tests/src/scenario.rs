@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use crate::compare::{check_truncated, compare, Kind};
+use crate::compare::{
+    check_stats, check_truncated, compare, compare_object, compare_root, Kind, Report,
+};
 use crate::cores::{self, CoreEntry};
 use crate::hdconvert::{hdconvert_bin, run_hdconvert, HdRun};
 use crate::interpreters::Interpreter;
@@ -39,6 +41,8 @@ pub fn roles(sample: &str) -> &'static [&'static str] {
             "comprehension",
             "class_body",
         ],
+        "objects" => &["main", "handler", "producer"],
+        "leak" => &["main"],
         _ => &[],
     }
 }
@@ -332,4 +336,217 @@ pub fn make_cores(key: &str) {
             );
         }
     }
+}
+
+/// Small bounds for a second run of `show`: every value must still be right, or cut with the
+/// cut marked (`truncated` with `length`, kind `not_read`).
+const BOUNDS: &[&str] = &["--max-items", "10", "--max-string", "50"];
+
+/// Most mismatches listed for one `show --object`; the rest are counted.
+const MAX_PER_OBJECT: usize = 10;
+
+/// The runs of `hdconvert` the objects test makes on one target (a core, or `--pid N`).
+struct ObjectRuns {
+    show: HdRun,
+    /// `show` with small bounds ([`BOUNDS`]): what they cut must be marked.
+    bounded: HdRun,
+    globals: HdRun,
+    /// One per object of the truth, in its order.
+    objects: Vec<HdRun>,
+}
+
+fn object_runs(target: &[String], truth: &Truth) -> Result<ObjectRuns, String> {
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec!["show", "--json"];
+        args.extend_from_slice(extra);
+        args.extend(target.iter().map(String::as_str));
+        run_hdconvert(&args)
+    };
+    let show = run(&[])?;
+    let bounded = run(BOUNDS)?;
+    let globals = run(&["--globals"])?;
+    let objects = truth
+        .objects
+        .iter()
+        .flatten()
+        .map(|o| run(&["--object", &o.address]))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ObjectRuns {
+        show,
+        bounded,
+        globals,
+        objects,
+    })
+}
+
+/// The object graph: `objects.py` (kernel core, gcore or live) compared with its truth —
+/// threads with every value's kind, size, length and attributes, each thread's exception,
+/// `suspended[]`, the `--globals` root, and `show --object` for the objects the truth lists.
+pub fn check_objects(key: &str, kind: Kind) {
+    let sample = "objects";
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    bin_or_panic();
+    let label = format!("{key} {sample}");
+    let (truth, runs) = match kind {
+        Kind::Live => cores::live(&interpreter, sample, |pid, truth| {
+            validate_truth(&interpreter, sample, truth)?;
+            let runs = object_runs(&["--pid".to_string(), pid.to_string()], truth)?;
+            Ok::<_, String>((truth.clone(), runs))
+        })
+        .and_then(|r| r)
+        .unwrap_or_else(|e| panic!("{e}")),
+        Kind::Kernel | Kind::Gcore => {
+            let entry = core(&interpreter, sample, kind);
+            let size = std::fs::metadata(&entry.core).map(|m| m.len()).unwrap_or(0);
+            eprintln!(
+                "core: {} ({:.1} MB)",
+                entry.core.display(),
+                size as f64 / 1e6
+            );
+            let runs = object_runs(&[entry.core.to_string_lossy().into_owned()], &entry.truth)
+                .unwrap_or_else(|e| panic!("{e}"));
+            (entry.truth, runs)
+        }
+        other => panic!("check_objects on a {}", other.name()),
+    };
+    for run in [&runs.show, &runs.bounded, &runs.globals]
+        .into_iter()
+        .chain(&runs.objects)
+    {
+        report_run(run);
+        check_exit(run);
+    }
+    let output = runs.show.json().unwrap_or_else(|e| panic!("{e}"));
+    let mut report = compare(&label, &truth, &output, kind);
+    let complete = |run: &HdRun, report: &mut Report| {
+        if run.code != Some(0) {
+            report.mismatches.push(format!(
+                "{}: exit code {:?}, want 0 (a complete {}); stderr: {}",
+                run.command_line(),
+                run.code,
+                kind.name(),
+                run.stderr.trim()
+            ));
+        }
+    };
+    complete(&runs.show, &mut report);
+    // The bounded run: only what it adds to the default run's mismatches.
+    complete(&runs.bounded, &mut report);
+    match runs.bounded.json() {
+        Err(e) => report.mismatches.push(e),
+        Ok(out) => {
+            let bounded = compare(&label, &truth, &out, kind);
+            let known: std::collections::HashSet<&String> = report.mismatches.iter().collect();
+            let new: Vec<String> = bounded
+                .mismatches
+                .iter()
+                .filter(|m| !known.contains(m))
+                .map(|m| format!("{}: {m}", BOUNDS.join(" ")))
+                .collect();
+            report.mismatches.extend(new);
+        }
+    }
+    if let Some(globals) = &truth.globals {
+        complete(&runs.globals, &mut report);
+        match runs.globals.json() {
+            Err(e) => report.mismatches.push(e),
+            Ok(out) => {
+                let found = compare_root(globals, &out, kind, &mut report.stats);
+                report
+                    .mismatches
+                    .extend(found.into_iter().map(|m| format!("--globals: {m}")));
+            }
+        }
+    }
+    for (object, run) in truth.objects.iter().flatten().zip(&runs.objects) {
+        complete(run, &mut report);
+        match run.object_json() {
+            Err(e) => report.mismatches.push(e),
+            Ok(out) => {
+                let mut found = compare_object(object, &out, kind, &mut report.stats);
+                let extra = found.len().saturating_sub(MAX_PER_OBJECT);
+                found.truncate(MAX_PER_OBJECT);
+                let at = format!("--object {} ({})", object.address, object.name);
+                report
+                    .mismatches
+                    .extend(found.into_iter().map(|m| format!("{at}: {m}")));
+                if extra > 0 {
+                    report
+                        .mismatches
+                        .push(format!("{at}: … and {extra} more mismatches"));
+                }
+            }
+        }
+    }
+    report.assert_ok();
+}
+
+/// The leak: `hdconvert stats --json` on `leak.py`'s core (kernel or gcore) must count every
+/// class of `__main__` exactly, `__main__.Leaky` first; its first lines are printed. The
+/// threads are compared too (`show --json`).
+pub fn check_heap(key: &str, kind: Kind) {
+    let sample = "leak";
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    bin_or_panic();
+    let entry = core(&interpreter, sample, kind);
+    let size = std::fs::metadata(&entry.core).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "core: {} ({:.1} MB)",
+        entry.core.display(),
+        size as f64 / 1e6
+    );
+    let label = format!("{key} {sample}");
+    let core = entry.core.to_string_lossy().into_owned();
+    let stats_run = run_hdconvert(&["stats", "--json", &core]).unwrap_or_else(|e| panic!("{e}"));
+    report_run(&stats_run);
+    check_exit(&stats_run);
+    let stats = stats_run.stats_json().unwrap_or_else(|e| panic!("{e}"));
+    let (mut report, lines) = check_stats(
+        &format!("{label} stats ({})", kind.name()),
+        &entry.truth,
+        &stats,
+    );
+    eprintln!("STATS {label} ({}):", kind.name());
+    for line in &lines {
+        eprintln!("  {line}");
+    }
+    if stats_run.code != Some(0) {
+        report.mismatches.push(format!(
+            "{}: exit code {:?}, want 0; diagnostics: {:?}",
+            stats_run.command_line(),
+            stats_run.code,
+            stats
+                .diagnostics
+                .iter()
+                .map(|d| &d.message)
+                .collect::<Vec<_>>()
+        ));
+    }
+    let show = show(&entry.core);
+    report_run(&show);
+    check_exit(&show);
+    match show.json() {
+        Err(e) => report.mismatches.push(e),
+        Ok(output) => {
+            let threads = compare(&label, &entry.truth, &output, kind);
+            eprintln!("{}", threads.summary());
+            report.mismatches.extend(threads.mismatches);
+            report.notes.extend(threads.notes);
+        }
+    }
+    eprintln!("{}: {} mismatches", report.label, report.mismatches.len());
+    for note in &report.notes {
+        eprintln!("  note: {note}");
+    }
+    assert!(
+        report.mismatches.is_empty(),
+        "{} mismatches in {}:\n  - {}",
+        report.mismatches.len(),
+        report.label,
+        report.mismatches.join("\n  - ")
+    );
 }

@@ -17,6 +17,20 @@
 //! `volatile` thread keeps running: its innermost frame has `allowed_lines` and its locals have
 //! null `type`, `repr` and `address`. `address` is `id()`; `length` is `len()` of strings,
 //! bytes and builtin containers.
+//!
+//! Samples that pass `details`/`extend` to `hdsample.Sample` (`objects.py`, `leak.py`) record
+//! more, all optional here:
+//!
+//! - on each value: `kind` (docs/json.md's short kind name), `exact` (whether docs/json.md
+//!   promises Python's repr exactly for it), `size` (`sys.getsizeof`), `length` (also for
+//!   deque, OrderedDict, defaultdict, Counter), `attributes` (name → value, `__dict__` then
+//!   slots, one level), `head` with `repr: null` for containers too big to record whole (the
+//!   repr of their first items), `summary` (numbers an opaque summary may show: a socket's fd,
+//!   family, type, proto);
+//! - on each thread: `exception`, the value `sys.exc_info()[1]` gave in it, or null;
+//! - at the top: `suspended` (generators, coroutines, async generators the locals hold, with
+//!   state and frame), `objects` (what `show --object` must say of a few), `globals` (the
+//!   root `show --globals` must give), `heap` (`leak.py`: counts of `gc.get_objects()`).
 
 use std::path::Path;
 
@@ -29,6 +43,81 @@ pub struct Truth {
     pub argv: Vec<String>,
     pub mode: String,
     pub threads: Vec<TruthThread>,
+    #[serde(default)]
+    pub suspended: Option<Vec<TruthGenerator>>,
+    #[serde(default)]
+    pub objects: Option<Vec<TruthObject>>,
+    #[serde(default)]
+    pub globals: Option<TruthRoot>,
+    #[serde(default)]
+    pub heap: Option<TruthHeap>,
+}
+
+/// A generator, coroutine or async generator (`inspect.getgeneratorstate` and friends).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthGenerator {
+    pub kind: String,
+    pub name: String,
+    pub qualname: String,
+    /// `created`, `suspended` or `running`.
+    pub state: String,
+    pub address: String,
+    pub first_line: u32,
+    /// Its own frame (`gi_frame`…), none when finished.
+    pub frames: Vec<TruthFrame>,
+}
+
+/// What `show --object ADDR` must say about one object.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthObject {
+    /// The local that holds it, for messages.
+    pub name: String,
+    pub address: String,
+    pub value: TruthValue,
+    #[serde(default)]
+    pub length: Option<u64>,
+    /// The first items (sequences and sets, in iteration order).
+    #[serde(default)]
+    pub items: Option<Vec<TruthValue>>,
+    /// The first entries (mappings).
+    #[serde(default)]
+    pub entries: Option<Vec<(TruthValue, TruthValue)>>,
+    /// Exceptions: `args`, `__cause__`, `__context__`, `__traceback__`, `__notes__` (values or
+    /// null) and `__suppress_context__` (bool).
+    #[serde(default)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub traceback: Option<Vec<TruthTracebackEntry>>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub frames: Option<Vec<TruthFrame>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TruthTracebackEntry {
+    pub function: String,
+    pub qualname: String,
+    pub file: String,
+    pub line: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthRoot {
+    pub name: String,
+    pub value: TruthValue,
+}
+
+/// `leak.py`: what `gc.get_objects()` held.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthHeap {
+    /// Type name → count, the most common types first, then every class of `__main__`.
+    #[serde(deserialize_with = "ordered_counts")]
+    pub counts: Vec<(String, u64)>,
+    /// Type name → sum of `sys.getsizeof`, for the classes of `__main__`.
+    pub sizes: std::collections::BTreeMap<String, u64>,
+    /// `len(gc.get_objects())`.
+    pub tracked: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,6 +136,9 @@ pub struct TruthThread {
     pub volatile: bool,
     pub holds_gil: Option<bool>,
     pub frames: Vec<TruthFrame>,
+    /// `sys.exc_info()[1]` in that thread: `None` when not recorded, `Some(None)` for null.
+    #[serde(default, deserialize_with = "present")]
+    pub exception: Option<Option<TruthValue>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -70,10 +162,54 @@ pub struct TruthValue {
     pub address: Option<String>,
     #[serde(default)]
     pub length: Option<u64>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Whether docs/json.md promises Python's repr exactly (status `exact`, or `truncated`
+    /// when a bound cuts it); false for classes with their own `__repr__`, sockets, and what
+    /// shows one of those in its repr.
+    #[serde(default)]
+    pub exact: Option<bool>,
+    /// `sys.getsizeof`.
+    #[serde(default)]
+    pub size: Option<u64>,
+    #[serde(default, deserialize_with = "ordered_values")]
+    pub attributes: Option<Vec<(String, TruthValue)>>,
+    /// For containers too long to record (`repr` null): the repr of the first items, in the
+    /// container's own brackets (`[…]`, `{…}`).
+    #[serde(default)]
+    pub head: Option<String>,
+    /// Numbers an opaque summary may show (`fd`, `family`, `type`, `proto` of a socket).
+    #[serde(default)]
+    pub summary: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A JSON object as a list of (name, value) in the file's order.
 fn ordered_locals<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<Vec<(String, TruthValue)>>, D::Error> {
+    ordered_values(de)
+}
+
+fn ordered_counts<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<(String, u64)>, D::Error> {
+    let map = serde_json::Map::<String, serde_json::Value>::deserialize(de)?;
+    map.into_iter()
+        .map(|(k, v)| {
+            v.as_u64()
+                .map(|n| (k.clone(), n))
+                .ok_or_else(|| serde::de::Error::custom(format!("count of {k:?} is not a number")))
+        })
+        .collect()
+}
+
+/// For `Option<Option<T>>` fields: absent → `None` (with `#[serde(default)]`), null →
+/// `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    de: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(de).map(Some)
+}
+
+fn ordered_values<'de, D: serde::Deserializer<'de>>(
     de: D,
 ) -> Result<Option<Vec<(String, TruthValue)>>, D::Error> {
     let map: Option<serde_json::Map<String, serde_json::Value>> = Option::deserialize(de)?;

@@ -9,7 +9,7 @@ pub use objects::{
     CodeInfo, Entries, ExceptionInfo, FileInfo, FunctionInfo, GeneratorFlavor, GeneratorInfo,
     GeneratorState, Instance, IntValue, Items, MemoryViewInfo, ModuleInfo, ModuleOrigin,
     NdArrayInfo, ObjId, Object, ObjectGraph, ObjectKind, PyText, TimeInfo, TracebackEntry,
-    TracebackInfo, TypeInfo,
+    TracebackInfo, TypeInfo, TypeReprStyle,
 };
 
 use serde::{Deserialize, Serialize};

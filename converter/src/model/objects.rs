@@ -176,6 +176,12 @@ pub enum ObjectKind {
         seconds: i32,
         microseconds: i32,
     },
+    /// `datetime.timezone`: its offset (a timedelta) and name.
+    TimeZone {
+        offset: ObjId,
+        name: Option<ObjId>,
+        utc: bool,
+    },
     Fraction {
         numerator: ObjId,
         denominator: ObjId,
@@ -261,6 +267,7 @@ impl ObjectKind {
             ObjectKind::Time(_) => "time",
             ObjectKind::DateTime { .. } => "datetime",
             ObjectKind::TimeDelta { .. } => "timedelta",
+            ObjectKind::TimeZone { .. } => "timezone",
             ObjectKind::Fraction { .. } => "fraction",
             ObjectKind::Uuid(_) => "uuid",
             ObjectKind::Decimal(_) => "decimal",
@@ -298,6 +305,20 @@ pub struct TypeInfo {
     pub mro: Vec<ObjId>,
     /// `__dict__` (read only when asked for: `tp_dict`).
     pub dict: Option<ObjId>,
+    /// How `repr()` shows the class, which its metaclass decides.
+    pub repr_style: TypeReprStyle,
+}
+
+/// `repr()` of a class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum TypeReprStyle {
+    /// `<class 'module.QualName'>`.
+    #[default]
+    Class,
+    /// `<enum 'Name'>` or `<flag 'Name'>` (enum's metaclass).
+    Enum(String),
+    /// The metaclass defines `__repr__`.
+    Custom,
 }
 
 /// A module.

@@ -122,6 +122,13 @@ pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value
                 m.insert(name.clone(), value(s, *a, limits, depth - 1));
             }
             v["attributes"] = Value::Object(m);
+            // Attributes a bound left out.
+            if let ObjectKind::Instance(i) = &obj.kind {
+                let left = i.length.saturating_sub(i.attrs.len() as u64);
+                if left > 0 {
+                    v["left_out"] = json!(left);
+                }
+            }
         }
     }
     v

@@ -8,7 +8,7 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 use crate::limits::ReprLimits;
 use crate::model::{
     Entries, FileInfo, GeneratorFlavor, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph,
-    ObjectKind, PyText, TimeInfo,
+    ObjectKind, PyText, TimeInfo, TypeReprStyle,
 };
 
 /// How faithful a rendered repr is, from best to worst.
@@ -55,10 +55,15 @@ pub fn render(graph: &ObjectGraph, id: ObjId, limits: ReprLimits) -> Rendered {
         top_length: None,
     };
     r.value(id, 0, true);
+    // A cut somewhere inside: the length given is the top object's own.
+    let length = match (r.status, r.top_length) {
+        (Status::Truncated, None) => graph.get(id).and_then(own_length),
+        (_, l) => l,
+    };
     Rendered {
         text: r.out,
         status: r.status,
-        length: r.top_length,
+        length,
     }
 }
 
@@ -186,6 +191,16 @@ impl Renderer<'_> {
                 }
                 let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
             }
+            ObjectKind::Type(t) if t.repr_style != TypeReprStyle::Class => match &t.repr_style {
+                TypeReprStyle::Enum(kind) => {
+                    let name = str_repr(&t.name.chars().map(u32::from).collect::<Vec<_>>());
+                    let _ = write!(self.out, "<{kind} {name}>");
+                }
+                _ => {
+                    self.mark(Status::Opaque);
+                    let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
+                }
+            },
             ObjectKind::Type(t) => {
                 if t.module == "builtins" {
                     let _ = write!(self.out, "<class '{}'>", t.qualname);
@@ -392,6 +407,19 @@ impl Renderer<'_> {
                     parts.push("0".into());
                 }
                 let _ = write!(self.out, "{}({})", obj.type_name, parts.join(", "));
+            }
+            ObjectKind::TimeZone { offset, name, utc } => {
+                if *utc {
+                    self.out.push_str("datetime.timezone.utc");
+                } else {
+                    let _ = write!(self.out, "{}(", obj.type_name);
+                    self.value(*offset, depth + 1, false);
+                    if let Some(n) = name {
+                        self.out.push_str(", ");
+                        self.value(*n, depth + 1, false);
+                    }
+                    self.out.push(')');
+                }
             }
             ObjectKind::Fraction {
                 numerator,
@@ -809,6 +837,26 @@ pub fn bytes_repr(b: &[u8]) -> String {
     }
     s.push(char::from(quote));
     s
+}
+
+/// Characters, bytes or items of an object, where it has a length.
+fn own_length(o: &Object) -> Option<u64> {
+    Some(match &o.kind {
+        ObjectKind::Str { length, .. }
+        | ObjectKind::Bytes { length, .. }
+        | ObjectKind::ByteArray { length, .. } => *length,
+        ObjectKind::List(i)
+        | ObjectKind::Tuple(i)
+        | ObjectKind::Set(i)
+        | ObjectKind::FrozenSet(i)
+        | ObjectKind::Deque { items: i, .. } => i.length,
+        ObjectKind::Dict(e)
+        | ObjectKind::Counter(e)
+        | ObjectKind::OrderedDict { entries: e, .. }
+        | ObjectKind::DefaultDict { entries: e, .. } => e.length,
+        ObjectKind::Instance(i) => i.length,
+        _ => return None,
+    })
 }
 
 /// `tp_name` as C code prints it (`%s` of `Py_TYPE(o)->tp_name`): the dotted name of static

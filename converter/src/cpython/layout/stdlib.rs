@@ -22,6 +22,15 @@ pub struct StdlibLayout {
     pub textio: TextIoLayout,
     pub socket: SocketLayout,
     pub decimal: DecimalLayout,
+    pub timezone: TimeZoneLayout,
+}
+
+/// `PyDateTime_TimeZone` (`Modules/_datetimemodule.c`): `offset` (a timedelta) and `name`
+/// (a str or NULL) after the object header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZoneLayout {
+    pub offset: u64,
+    pub name: u64,
 }
 
 /// `dequeobject` and its `block`s (`Modules/_collectionsmodule.c`). The length is `ob_size`.

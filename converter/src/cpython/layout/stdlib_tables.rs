@@ -150,6 +150,12 @@ pub const V3_8: StdlibLayout = StdlibLayout {
         len: 24,
         data: 40,
     },
+    // PyDateTime_TimeZone { PyObject_HEAD; PyObject *offset; PyObject *name; }, the same in
+    // every version's Modules/_datetimemodule.c.
+    timezone: TimeZoneLayout {
+        offset: 16,
+        name: 24,
+    },
 };
 
 /// CPython 3.9.
@@ -219,6 +225,12 @@ pub const V3_9: StdlibLayout = StdlibLayout {
         len: 24,
         data: 40,
     },
+    // PyDateTime_TimeZone { PyObject_HEAD; PyObject *offset; PyObject *name; }, the same in
+    // every version's Modules/_datetimemodule.c.
+    timezone: TimeZoneLayout {
+        offset: 16,
+        name: 24,
+    },
 };
 
 /// CPython 3.10.
@@ -287,6 +299,12 @@ pub const V3_10: StdlibLayout = StdlibLayout {
         digits: 16,
         len: 24,
         data: 40,
+    },
+    // PyDateTime_TimeZone { PyObject_HEAD; PyObject *offset; PyObject *name; }, the same in
+    // every version's Modules/_datetimemodule.c.
+    timezone: TimeZoneLayout {
+        offset: 16,
+        name: 24,
     },
 };
 
@@ -360,6 +378,12 @@ pub const V3_11: StdlibLayout = StdlibLayout {
         len: 24,
         data: 40,
     },
+    // PyDateTime_TimeZone { PyObject_HEAD; PyObject *offset; PyObject *name; }, the same in
+    // every version's Modules/_datetimemodule.c.
+    timezone: TimeZoneLayout {
+        offset: 16,
+        name: 24,
+    },
 };
 
 /// CPython 3.12.
@@ -430,6 +454,12 @@ pub const V3_12: StdlibLayout = StdlibLayout {
         digits: 16,
         len: 24,
         data: 40,
+    },
+    // PyDateTime_TimeZone { PyObject_HEAD; PyObject *offset; PyObject *name; }, the same in
+    // every version's Modules/_datetimemodule.c.
+    timezone: TimeZoneLayout {
+        offset: 16,
+        name: 24,
     },
 };
 
@@ -502,6 +532,12 @@ pub const V3_13: StdlibLayout = StdlibLayout {
         digits: 16,
         len: 24,
         data: 40,
+    },
+    // PyDateTime_TimeZone { PyObject_HEAD; PyObject *offset; PyObject *name; }, the same in
+    // every version's Modules/_datetimemodule.c.
+    timezone: TimeZoneLayout {
+        offset: 16,
+        name: 24,
     },
 };
 

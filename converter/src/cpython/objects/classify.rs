@@ -20,6 +20,7 @@ pub enum StdlibKind {
     Time,
     DateTime,
     TimeDelta,
+    TimeZone,
     Decimal,
     Pattern,
     Lock,
@@ -75,6 +76,7 @@ const STDLIB_NAMES: &[(&str, StdlibKind)] = &[
     ("datetime.date", StdlibKind::Date),
     ("datetime.time", StdlibKind::Time),
     ("datetime.timedelta", StdlibKind::TimeDelta),
+    ("datetime.timezone", StdlibKind::TimeZone),
     ("decimal.Decimal", StdlibKind::Decimal),
     ("re.Pattern", StdlibKind::Pattern),
     ("_sre.SRE_Pattern", StdlibKind::Pattern),
@@ -106,8 +108,8 @@ impl ObjReader<'_> {
         if t.flags & super::tp_flags::TYPE_SUBCLASS != 0 {
             return Decoder::Type;
         }
-        let mro = self.base_chain(t);
-        // Classes before position `stop` in the chain define __repr__ in their own dicts.
+        let mro = self.mro_full(t);
+        // Classes before position `stop` in the MRO define __repr__ in their own dicts.
         let overrides_repr_before = |stop: usize| {
             mro[..stop.min(mro.len())]
                 .iter()
@@ -121,13 +123,20 @@ impl ObjReader<'_> {
                     .iter()
                     .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
                 {
+                    // EnumType copies Enum.__repr__ into classes mixed with another type
+                    // (IntEnum): only a different function is an override.
                     let stop = mro
                         .iter()
                         .position(|c| c.display == "enum.Enum")
                         .unwrap_or(mro.len());
+                    let enum_repr = mro.get(stop).and_then(|e| self.class_attr(e, "__repr__"));
+                    let custom_repr = mro[..stop].iter().any(|c| {
+                        self.class_attr(c, "__repr__")
+                            .is_some_and(|f| Some(f) != enum_repr)
+                    });
                     return Decoder::PyStdlib {
                         kind: PyStdlibKind::EnumMember,
-                        custom_repr: overrides_repr_before(stop),
+                        custom_repr,
                     };
                 }
             }
@@ -174,6 +183,59 @@ impl ObjReader<'_> {
             out.push(info);
         }
         out
+    }
+
+    /// How `repr()` shows the class `t`: its metaclass decides.
+    pub fn type_repr_style(&self, t: &TypeInfo) -> crate::model::TypeReprStyle {
+        use crate::model::TypeReprStyle;
+        let Ok(meta) = self.type_of(t.addr) else {
+            return TypeReprStyle::Class;
+        };
+        let meta_mro = self.mro_full(&meta);
+        if meta_mro
+            .iter()
+            .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
+        {
+            // EnumType.__repr__ says "flag" for Flag classes from 3.11 on.
+            let flag = self.layout.version >= (3, 11)
+                && self.mro_full(t).iter().any(|c| c.display == "enum.Flag");
+            return TypeReprStyle::Enum(if flag { "flag" } else { "enum" }.into());
+        }
+        if meta_mro.iter().any(|m| self.defines(m, "__repr__")) {
+            return TypeReprStyle::Custom;
+        }
+        TypeReprStyle::Class
+    }
+
+    /// The full MRO (`tp_mro`), or the `tp_base` chain when it can't be read.
+    pub(super) fn mro_full(&self, t: &TypeInfo) -> Vec<std::rc::Rc<TypeInfo>> {
+        let mro = self
+            .r
+            .ptr_at(t.addr, self.layout.type_object.tp_mro)
+            .ok()
+            .filter(|m| !m.is_null())
+            .and_then(|m| self.tuple_items(m, 256).ok())
+            .map(|(items, _)| {
+                items
+                    .into_iter()
+                    .filter_map(|a| self.type_info(a).ok())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if mro.first().map(|c| c.addr) == Some(t.addr) {
+            mro
+        } else {
+            self.base_chain(t)
+        }
+    }
+
+    /// `name` in the class's own `__dict__` (heap types).
+    pub(super) fn class_attr(&self, c: &TypeInfo, name: &str) -> Option<RemoteAddr> {
+        if !c.heap {
+            return None;
+        }
+        self.type_dict(c.addr)
+            .and_then(|d| self.dict_get_str(d, name).ok().flatten())
     }
 
     /// Whether the class's own `__dict__` has `name` (heap types; static types never do for

@@ -253,7 +253,9 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             Decoder::Stdlib { kind, custom_repr } => {
                 let decoded = self.stdlib(addr, t, kind, budget);
                 match decoded {
-                    Ok(k) if !custom_repr => k,
+                    // A socket's repr is a summary anyway (socket.socket's own __repr__ asks
+                    // the live socket for its addresses).
+                    Ok(k) if !custom_repr || kind == StdlibKind::Socket => k,
                     // A subclass with its own __repr__: its attributes, its repr unknown.
                     _ => ObjectKind::Instance(self.instance(addr, t, true, budget)?),
                 }
@@ -534,6 +536,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             bases,
             mro,
             dict: None,
+            repr_style: self.rd().type_repr_style(&t),
         }))
     }
 
@@ -574,9 +577,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                         // add_note() keeps the notes in the dict, not in the struct's field.
                         if name == "__notes__" && info.notes.is_none() {
                             info.notes = Some(id);
-                        } else {
-                            info.attrs.push((name, id));
                         }
+                        info.attrs.push((name, id));
                     }
                 }
             }
@@ -753,8 +755,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         budget: usize,
     ) -> Result<Instance, ReadError> {
         let rd = self.rd();
-        let n = self.n(budget).max(1);
-        let mut raw: Vec<(RemoteAddr, RemoteAddr)> = rd.instance_attrs(addr, n).unwrap_or_default();
+        // All names are read to know how many there are; the values past the bound are not.
+        let mut raw: Vec<(RemoteAddr, RemoteAddr)> = rd
+            .instance_attrs(addr, limits::MAX_TABLE_SLOTS as usize)
+            .unwrap_or_default();
         let mut attrs = Vec::new();
         let mut slot_attrs = rd.slot_values(addr, t);
         let length = (raw.len() + slot_attrs.len()) as u64;
@@ -765,14 +769,14 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 custom_repr,
             });
         }
-        for (k, v) in raw.drain(..) {
+        let keep = self.limits.max_items;
+        for (k, v) in raw.drain(..).take(keep) {
             let name = rd.str_plain(k).unwrap_or_else(|_| format!("<key at {k}>"));
             attrs.push((name, self.child(v, budget)));
         }
-        for (name, v) in slot_attrs.drain(..) {
+        for (name, v) in slot_attrs.drain(..).take(keep.saturating_sub(attrs.len())) {
             attrs.push((name, self.child(v, budget)));
         }
-        attrs.truncate(self.limits.max_items);
         Ok(Instance {
             attrs,
             length,
@@ -835,6 +839,30 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 seconds: r.i32_at(addr, dt.delta_seconds)?,
                 microseconds: r.i32_at(addr, dt.delta_microseconds)?,
             },
+            StdlibKind::TimeZone => {
+                let z = need()?.timezone;
+                let (offset, name) = (r.ptr_at(addr, z.offset)?, r.ptr_at(addr, z.name)?);
+                // `timezone(timedelta(0))` without a name is the `timezone.utc` singleton.
+                let zero = self
+                    .rd()
+                    .type_of(offset)
+                    .ok()
+                    .filter(|t| t.display == "datetime.timedelta")
+                    .and_then(|_| {
+                        let d = (
+                            r.i32_at(offset, dt.delta_days).ok()?,
+                            r.i32_at(offset, dt.delta_seconds).ok()?,
+                            r.i32_at(offset, dt.delta_microseconds).ok()?,
+                        );
+                        Some(d == (0, 0, 0))
+                    })
+                    .unwrap_or(false);
+                ObjectKind::TimeZone {
+                    offset: self.child(offset, budget.max(1)),
+                    name: self.opt_child(name, budget.max(1)),
+                    utc: zero && name.is_null(),
+                }
+            }
             StdlibKind::Deque => {
                 let d = need()?.deque;
                 let len = u64::try_from(rd.ob_size(addr)?).map_err(|_| bad(addr))?;
@@ -1092,29 +1120,51 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
 }
 
 impl ObjReader<'_> {
-    /// `__slots__` values of an instance: the member descriptors in the dicts of its classes
-    /// (most derived first), set ones only.
+    /// `__slots__` values of an instance, set ones only, in the order `copyreg._slotnames`
+    /// (and so pickle) uses: the class first, then its bases along the MRO, each class's
+    /// `__slots__` as declared; private names mangled, `__dict__` and `__weakref__` left out.
     pub fn slot_values(&self, addr: RemoteAddr, t: &TypeInfo) -> Vec<(String, RemoteAddr)> {
         let m = self.layout.member;
         let mut out = Vec::new();
-        for c in self.base_chain(t).iter().rev() {
+        for c in self.mro_full(t) {
             if !c.heap {
                 continue;
             }
             let Some(d) = self.type_dict(c.addr) else {
                 continue;
             };
-            let Ok((items, _)) = self.dict_items(d, super::classify::MAX_SLOTS) else {
+            let Some(slots) = self.dict_get_str(d, "__slots__").ok().flatten() else {
                 continue;
             };
-            for (k, v) in items {
-                let Ok(vt) = self.type_of(v) else { continue };
-                if vt.builtin != Some(Builtin::MemberDescriptor)
-                    && vt.display != "member_descriptor"
-                {
+            let names: Vec<String> = match self.type_of(slots).map(|st| st.repr_as) {
+                Ok(Some(Builtin::Str)) => self.str_plain(slots).into_iter().collect(),
+                Ok(Some(Builtin::Tuple)) => self
+                    .tuple_items(slots, super::classify::MAX_SLOTS)
+                    .map(|(v, _)| {
+                        v.into_iter()
+                            .filter_map(|n| self.str_plain(n).ok())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                Ok(Some(Builtin::List)) => self
+                    .list_items(slots, super::classify::MAX_SLOTS)
+                    .map(|(v, _)| {
+                        v.into_iter()
+                            .filter_map(|n| self.str_plain(n).ok())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            for name in names {
+                if name == "__dict__" || name == "__weakref__" {
                     continue;
                 }
-                let Ok(def) = self.r.ptr_at(v, m.d_member) else {
+                let key = mangle(&c.name, &name);
+                let Some(descr) = self.dict_get_str(d, &key).ok().flatten() else {
+                    continue;
+                };
+                let Ok(def) = self.r.ptr_at(descr, m.d_member) else {
                     continue;
                 };
                 let (Ok(ty), Ok(off)) = (
@@ -1129,14 +1179,24 @@ impl ObjReader<'_> {
                 let Ok(value) = self.r.ptr_at(addr, off as u64) else {
                     continue;
                 };
-                if value.is_null() {
-                    continue;
-                }
-                if let Ok(name) = self.str_plain(k) {
-                    out.push((name, value));
+                if !value.is_null() {
+                    out.push((key, value));
                 }
             }
         }
         out
     }
+}
+
+/// `_Py_Mangle`: `__x` in class `C` is stored as `_C__x` (not names ending in `__`, nor
+/// dotted ones; leading underscores of the class name are dropped).
+fn mangle(class: &str, name: &str) -> String {
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return name.to_string();
+    }
+    let cls = class.trim_start_matches('_');
+    if cls.is_empty() {
+        return name.to_string();
+    }
+    format!("_{cls}{name}")
 }

@@ -891,7 +891,7 @@ impl<'a> ObjReader<'a> {
                     let n = self.ob_size(obj)?.unsigned_abs();
                     let size =
                         (t.basicsize as u64).saturating_add(n.saturating_mul(t.itemsize as u64));
-                    let size = (size + p - 1) & !(p - 1);
+                    let size = size.saturating_add(p - 1) & !(p - 1);
                     size.checked_add_signed(t.dictoffset)
                         .ok_or_else(|| bad(obj))?
                 };

@@ -36,11 +36,17 @@ impl ObjReader<'_> {
         };
         let sizeof = match self.decoder(t) {
             Decoder::Builtin(Builtin::Int | Builtin::Bool) => {
-                let (digits, min) = match self.layout.long.encoding {
-                    LongEncoding::SignedSize => (self.ob_size(addr).ok()?.unsigned_abs(), 0),
-                    LongEncoding::Tagged { lv_tag } => (self.r.word_at(addr, lv_tag).ok()? >> 3, 1),
+                let digits = match self.layout.long.encoding {
+                    LongEncoding::SignedSize => self.ob_size(addr).ok()?.unsigned_abs(),
+                    LongEncoding::Tagged { lv_tag } => self.r.word_at(addr, lv_tag).ok()? >> 3,
                 };
-                self.layout.long.ob_digit + digits.max(min) * u64::from(self.layout.long.digit_size)
+                // int.__sizeof__ counts at least one digit from 3.11 on (zero has none).
+                let min = u64::from(self.layout.version >= (3, 11));
+                self.layout.long.ob_digit.saturating_add(
+                    digits
+                        .max(min)
+                        .saturating_mul(u64::from(self.layout.long.digit_size)),
+                )
             }
             Decoder::Builtin(Builtin::Str) => {
                 let u = &self.layout.unicode;
@@ -52,11 +58,11 @@ impl ObjReader<'_> {
                 if !(ascii && compact) {
                     return None;
                 }
-                u.ascii_size + length + 1
+                u.ascii_size.saturating_add(length).saturating_add(1)
             }
             Decoder::Builtin(Builtin::List) => {
                 let allocated = self.r.word_at(addr, self.layout.list.ob_item + p).ok()?;
-                basic + allocated.saturating_mul(p)
+                basic.saturating_add(allocated.saturating_mul(p))
             }
             Decoder::Builtin(Builtin::Set | Builtin::FrozenSet) => {
                 let s = &self.layout.set;
@@ -67,11 +73,11 @@ impl ObjReader<'_> {
                     basic
                 } else {
                     let mask = self.r.word_at(addr, s.mask).ok()?;
-                    basic + (mask + 1).saturating_mul(s.entry_size)
+                    basic.saturating_add(mask.saturating_add(1).saturating_mul(s.entry_size))
                 }
             }
             Decoder::Builtin(Builtin::ByteArray) => {
-                basic + self.r.word_at(addr, self.layout.bytearray.ob_alloc).ok()?
+                basic.saturating_add(self.r.word_at(addr, self.layout.bytearray.ob_alloc).ok()?)
             }
             Decoder::Builtin(
                 Builtin::None
@@ -87,7 +93,7 @@ impl ObjReader<'_> {
                 | Builtin::Module,
             )
             | Decoder::Instance { .. }
-            | Decoder::Exception { .. } => basic + var()?,
+            | Decoder::Exception { .. } => basic.saturating_add(var()?),
             _ => return None,
         };
         let gc = if t.flags & HAVE_GC != 0 {
@@ -110,7 +116,7 @@ impl ObjReader<'_> {
         } else {
             0
         };
-        Some(sizeof + gc + managed)
+        Some(sizeof.saturating_add(gc).saturating_add(managed))
     }
 
     /// The default `object.__sizeof__` plus headers: what most C types report, an estimate for
@@ -133,6 +139,6 @@ impl ObjReader<'_> {
         } else {
             0
         };
-        basic + var + gc
+        basic.saturating_add(var).saturating_add(gc)
     }
 }
