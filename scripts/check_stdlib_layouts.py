@@ -28,6 +28,21 @@ comparing them with what Python reports:
   Decimal        sign / special flags, exponent, digits, coefficient from the base-10**19
                  limbs, for Decimal('-123.456E+7'), big ones (heap limbs), NaN with payload,
                  sNaN, -Infinity, -0
+  asyncio        _asyncio.Future / Task (FutureObj / TaskObj): an event loop with a task
+                 awaiting a future through two coroutines, a task awaiting that task, a
+                 finished task with a result, one that raised, a cancelled one, an unnamed
+                 sleeping one, one spinning on sleep(0), one not started yet, and finished /
+                 failed / cancelled / pending futures: fut_loop, fut_state, fut_result,
+                 fut_exception, task_fut_waiter, task_coro, task_name against get_loop(),
+                 _state, result(), exception(), _fut_waiter, get_coro(), get_name() (3.12+:
+                 an unnamed task's name is an int N until get_name()). The scenario runs
+                 three times: plain, under sys.setprofile and under sys.settrace (3.12+:
+                 instrumented bytecode).
+  await chain    not in the Rust tables: the per-version recipe of AWAIT_CHAIN below
+                 (documented on AsyncioLayout::task_coro) recomputes cr_await / gi_yieldfrom
+                 from the suspended frame's value stack for every coroutine of every task,
+                 follows the chain down to the _asyncio.FutureIter, whose future must be the
+                 task's _fut_waiter
   numpy          (when importable) data, nd, shape, strides, base, dtype object, flags, and
                  the dtype's kind / char / byteorder / num / itemsize, for several arrays
 
@@ -186,6 +201,42 @@ def parse_tables(path: Path):
 
 
 # --------------------------------------------------------------------------------------------
+# The await-chain recipe (not in stdlib_tables.rs; see AsyncioLayout::task_coro there): how
+# _PyGen_yf() (Objects/genobject.c), i.e. coro.cr_await / gen.gi_yieldfrom, finds what a
+# suspended coroutine awaits, as offsets (x86_64). Offsets from compiling PyFrameObject /
+# _PyInterpreterFrame / PyGenObject against each version's installed headers; they agree with
+# converter/src/cpython/layout/tables/v3_*.rs where those have the field.
+#   f_stacktop   (3.8, 3.9) f = *(c+gi_frame); sp = *(f+f_stacktop) (NULL while running);
+#                lasti = *(int*)(f+f_lasti) (bytes, -1 before the start);
+#                awaiting iff f && sp && lasti >= 0 && co_code[lasti + 2] == YIELD_FROM;
+#                yf = sp[-1]
+#   f_stackdepth (3.10) f_state == FRAME_SUSPENDED && lasti >= 0 (instructions now) &&
+#                co_code[(lasti + 1) * 2] == YIELD_FROM; yf = f_valuestack[f_stackdepth - 1]
+#   iframe       (3.11+) fr = c + gi_iframe; 3.11-3.12: gi_frame_state == FRAME_SUSPENDED and
+#                the code unit after prev_instr is a RESUME (any of resume_ops) with
+#                oparg >= 2; 3.13: gi_frame_state == FRAME_SUSPENDED_YIELD_FROM;
+#                yf = fr->localsplus[fr->stacktop - 1]
+AWAIT_CHAIN = {
+    8: {"kind": "f_stacktop", "gi_frame": 16, "f_code": 32, "f_stacktop": 72, "f_lasti": 104,
+        "co_code": 48, "ob_sval": 32, "YIELD_FROM": 72},
+    9: {"kind": "f_stacktop", "gi_frame": 16, "f_code": 32, "f_stacktop": 72, "f_lasti": 104,
+        "co_code": 48, "ob_sval": 32, "YIELD_FROM": 72},
+    10: {"kind": "f_stackdepth", "gi_frame": 16, "f_code": 32, "f_valuestack": 64,
+         "f_stackdepth": 80, "f_lasti": 96, "f_state": 108, "FRAME_SUSPENDED": -1,
+         "co_code": 48, "ob_sval": 32, "YIELD_FROM": 72},
+    # RESUME 151, RESUME_QUICK 150 (3.11's _PyOpcode_Deopt maps it to RESUME)
+    11: {"kind": "iframe", "gi_frame_state": 75, "gi_iframe": 80, "prev_instr": 56,
+         "stacktop": 64, "localsplus": 72, "suspended": -1, "yield_from_state": None,
+         "resume_ops": [151, 150]},
+    # RESUME 151, INSTRUMENTED_RESUME 240 (is_resume() in Objects/genobject.c)
+    12: {"kind": "iframe", "gi_frame_state": 67, "gi_iframe": 72, "prev_instr": 56,
+         "stacktop": 64, "localsplus": 72, "suspended": -1, "yield_from_state": None,
+         "resume_ops": [151, 240]},
+    13: {"kind": "iframe", "gi_frame_state": 67, "gi_iframe": 72, "stacktop": 64,
+         "localsplus": 72, "yield_from_state": -1},
+}
+
+# --------------------------------------------------------------------------------------------
 # The child: runs inside each interpreter, reads objects through the table, prints JSON.
 
 CHILD = r'''
@@ -212,6 +263,10 @@ def raw(addr, n):
 
 def u8(a):
     return raw(a, 1)[0]
+
+
+def i8(a):
+    return struct.unpack("<b", raw(a, 1))[0]
 
 
 def i32(a):
@@ -518,6 +573,270 @@ else:
             inline = id(v) <= data < id(v) + type(v).__basicsize__
             check(tag + " heap limbs (len > 4)", False, inline)
 
+# ---- asyncio -----------------------------------------------------------------------------
+import asyncio
+import types
+import _asyncio
+
+A = T["asyncio"]
+W = cfg.get("await_chain")
+STATE_NAMES = {A["state_pending"]: "PENDING", A["state_cancelled"]: "CANCELLED",
+               A["state_finished"]: "FINISHED"}
+check("asyncio.Task is _asyncio.Task", True, asyncio.Task is _asyncio.Task)
+check("asyncio.Future is _asyncio.Future", True, asyncio.Future is _asyncio.Future)
+seen_resume_ops = set()
+
+
+def yf_ptr(c):
+    """What the await-chain recipe says c.cr_await / c.gi_yieldfrom is (a pointer, 0 for
+    None), from memory only."""
+    a = id(c)
+    if W["kind"] in ("f_stacktop", "f_stackdepth"):
+        f = u64(a + W["gi_frame"])
+        if not f:
+            return 0
+        if W["kind"] == "f_stacktop":
+            sp = u64(f + W["f_stacktop"])
+            if not sp:
+                return 0
+            unit = 1
+        elif i8(f + W["f_state"]) != W["FRAME_SUSPENDED"]:
+            return 0
+        else:
+            unit = 2
+        lasti = i32(f + W["f_lasti"])
+        if lasti < 0:
+            return 0
+        code = u64(u64(f + W["f_code"]) + W["co_code"]) + W["ob_sval"]
+        if u8(code + (lasti + 1) * 2 if unit == 2 else code + lasti + 2) != W["YIELD_FROM"]:
+            return 0
+        if W["kind"] == "f_stacktop":
+            return u64(sp - 8)
+        depth = i32(f + W["f_stackdepth"])
+        return u64(u64(f + W["f_valuestack"]) + 8 * (depth - 1))
+    st = i8(a + W["gi_frame_state"])
+    fr = a + W["gi_iframe"]
+    if W["yield_from_state"] is not None:
+        if st != W["yield_from_state"]:
+            return 0
+    else:
+        if st != W["suspended"]:
+            return 0
+        prev = u64(fr + W["prev_instr"])
+        op, arg = u8(prev + 2), u8(prev + 3)
+        seen_resume_ops.add(op)
+        if op not in W["resume_ops"] or arg < 2:
+            return 0
+    return u64(fr + W["localsplus"] + 8 * (i32(fr + W["stacktop"]) - 1))
+
+
+def await_chain(tag, task):
+    """Follow the task's coroutine chain with the recipe, checking every step against
+    cr_await / gi_yieldfrom. Returns the type names and the end object (or None)."""
+    c = task.get_coro()
+    kinds = []
+    for _ in range(20):
+        if isinstance(c, types.CoroutineType):
+            want = c.cr_await
+        elif isinstance(c, types.GeneratorType):
+            want = c.gi_yieldfrom
+        else:
+            break
+        kinds.append("%s %s" % (type(c).__name__, c.__qualname__))
+        p = yf_ptr(c)
+        check("%s await chain: %s awaits" % (tag, kinds[-1]), id(want) if want is not None else 0, p)
+        if p != (id(want) if want is not None else 0):
+            return kinds, None
+        c = obj_at(p) if p else None
+        if c is None:
+            return kinds, None
+    kinds.append(type(c).__name__)
+    return kinds, c
+
+
+def check_future(tag, f):
+    o = id(f)
+    check(tag + " fut_loop", id(f.get_loop()), u64(o + A["fut_loop"]))
+    state = STATE_NAMES.get(i32(o + A["fut_state"]), "?%d" % i32(o + A["fut_state"]))
+    check(tag + " fut_state", f._state, state)
+    res = u64(o + A["fut_result"])
+    exc = u64(o + A["fut_exception"])
+    if f._state == "FINISHED":
+        e = f.exception()
+        check(tag + " fut_exception", id(e) if e is not None else 0, exc)
+        check(tag + " fut_result", id(f.result()) if e is None else 0, res)
+    else:
+        check(tag + " fut_result NULL", 0, res)
+        check(tag + " fut_exception NULL", 0, exc)
+    return state
+
+
+def check_task(tag, t, waiter=None):
+    state = check_future(tag, t)
+    o = id(t)
+    w = t._fut_waiter
+    check(tag + " task_fut_waiter", id(w) if w is not None else 0, u64(o + A["task_fut_waiter"]))
+    if waiter is not None:
+        check(tag + " waits on the expected future", id(waiter), u64(o + A["task_fut_waiter"]))
+    check(tag + " task_coro", id(t.get_coro()), u64(o + A["task_coro"]))
+    # the name before get_name() (3.12+: an int N for "Task-N" until then)
+    n = obj_at(u64(o + A["task_name"]))
+    shown = "Task-%d" % n if type(n) is int else n
+    if type(n) is int:
+        notes.append("%s: task_name holds the int %d before get_name()" % (tag, n))
+    check(tag + " task_name is str, or int on 3.12+", True,
+          type(n) is str or (type(n) is int and sys.version_info >= (3, 12)))
+    check(tag + " task_name", t.get_name(), shown)
+    check(tag + " task_name after get_name()", id(t.get_name()), u64(o + A["task_name"]))
+    if W is not None:
+        kinds, end = await_chain(tag, t)
+        return state, kinds, end
+    return state, None, None
+
+
+RESULT = ["the", "result"]
+
+
+# Values below the awaited object on the value stack, so that the recipe must find the top of
+# the stack, not its bottom.
+async def leaf(fut):
+    return ("leaf", 1, await fut)[2]
+
+
+async def middle(fut):
+    return ["middle", await leaf(fut)][1]
+
+
+async def wait_for_task(t):
+    return await t
+
+
+async def finished_value():
+    return RESULT
+
+
+async def raises():
+    raise KeyError("boom")
+
+
+async def sleeps():
+    await asyncio.sleep(3600)
+
+
+async def spins():
+    while True:
+        await asyncio.sleep(0)
+
+
+async def scenario(run):
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    t_fut = loop.create_task(middle(fut))
+    t_fut.set_name("awaits-future")
+    t_task = asyncio.ensure_future(wait_for_task(t_fut))
+    t_task.set_name(("awaits", "task"))  # not a str: stored as str()
+    t_done = loop.create_task(finished_value(), name="finished")
+    t_err = loop.create_task(raises(), name="raised")
+    t_cancel = loop.create_task(sleeps(), name="cancelled")
+    t_sleep = loop.create_task(sleeps())  # default name
+    t_spin = loop.create_task(spins(), name="spinner")
+    for _ in range(40):  # let them start and suspend; the spinner's code gets quickened
+        await asyncio.sleep(0)
+    t_cancel.cancel()
+    for _ in range(3):
+        await asyncio.sleep(0)
+    t_new = loop.create_task(sleeps(), name="not-started")
+    f_done = loop.create_future()
+    f_done.set_result(RESULT)
+    f_none = loop.create_future()
+    f_none.set_result(None)
+    f_exc = loop.create_future()
+    f_exc.set_exception(ValueError("bad"))
+    f_cancel = loop.create_future()
+    f_cancel.cancel()
+    # the reads, in the order that keeps them meaningful (the name before get_name())
+    p = "[%s] " % run
+    st, kinds, end = check_task(p + "task awaiting a future", t_fut, waiter=fut)
+    check(p + "task awaiting a future: state", "PENDING", st)
+    if kinds is not None:
+        check(p + "task awaiting a future: chain",
+              ["coroutine middle", "coroutine leaf", "FutureIter"], kinds)
+        check(p + "task awaiting a future: FutureIter.future is the waiter", id(fut),
+              u64(id(end) + 16) if end is not None else None)
+    st, kinds, end = check_task(p + "task awaiting a task", t_task, waiter=t_fut)
+    if kinds is not None:
+        check(p + "task awaiting a task: chain", ["coroutine wait_for_task", "FutureIter"], kinds)
+        check(p + "task awaiting a task: FutureIter.future is that task", id(t_fut),
+              u64(id(end) + 16) if end is not None else None)
+    st, _, _ = check_task(p + "finished task", t_done)
+    check(p + "finished task: state", "FINISHED", st)
+    check(p + "finished task: result", id(RESULT), u64(id(t_done) + A["fut_result"]))
+    st, _, _ = check_task(p + "task that raised", t_err)
+    check(p + "task that raised: KeyError", True,
+          type(obj_at(u64(id(t_err) + A["fut_exception"]))) is KeyError)
+    st, _, _ = check_task(p + "cancelled task", t_cancel)
+    check(p + "cancelled task: state", "CANCELLED", st)
+    st, kinds, end = check_task(p + "unnamed sleeping task", t_sleep)
+    if kinds is not None:
+        check(p + "unnamed sleeping task: chain", ["coroutine sleeps", "coroutine sleep", "FutureIter"],
+              kinds)
+        check(p + "unnamed sleeping task: FutureIter.future is the waiter", id(t_sleep._fut_waiter),
+              u64(id(end) + 16) if end is not None else None)
+    st, kinds, end = check_task(p + "task spinning on sleep(0)", t_spin)
+    check(p + "task spinning on sleep(0): no waiter", 0, u64(id(t_spin) + A["task_fut_waiter"]))
+    if kinds is not None:
+        # sleep(0) awaits the generator __sleep0, suspended at a bare `yield`: no cr_await
+        check(p + "task spinning on sleep(0): chain",
+              ["coroutine spins", "coroutine sleep", "generator __sleep0"], kinds)
+    st, kinds, end = check_task(p + "task not started", t_new)
+    if kinds is not None:
+        check(p + "task not started: chain", ["coroutine sleeps"], kinds)
+    for name, t in (("finished task", t_done), ("cancelled task", t_cancel)):
+        if W is not None:
+            check(p + name + ": chain", ["coroutine " + t.get_coro().__qualname__],
+                  await_chain(p + name, t)[0])
+    st, kinds, end = check_task(p + "the running task", asyncio.current_task())
+    if kinds is not None:
+        check(p + "the running task: chain (running: nothing awaited)", ["coroutine scenario"],
+              kinds)
+    check_future(p + "future with a result", f_done)
+    check_future(p + "future with result None", f_none)
+    check(p + "future with result None: points to None", id(None), u64(id(f_none) + A["fut_result"]))
+    check_future(p + "future with an exception", f_exc)
+    check_future(p + "cancelled future", f_cancel)
+    check(p + "cancelled future: state", "CANCELLED",
+          STATE_NAMES.get(i32(id(f_cancel) + A["fut_state"])))
+    check_future(p + "pending future", fut)
+    # clean up
+    fut.set_result("done")
+    await t_task
+    for t in (t_sleep, t_spin, t_new):
+        t.cancel()
+    await asyncio.gather(t_sleep, t_spin, t_new, t_err, return_exceptions=True)
+    check(p + "task finished after its future", ("FINISHED", "FINISHED"),
+          (STATE_NAMES.get(i32(id(t_fut) + A["fut_state"])),
+           STATE_NAMES.get(i32(id(t_task) + A["fut_state"]))))
+    check(p + "result read after the chain completed", id(t_fut.result()),
+          u64(id(t_task) + A["fut_result"]))
+
+
+asyncio.run(scenario("plain"))
+# Profiling and line tracing change the bytecode on 3.12+ (INSTRUMENTED_RESUME after the
+# YIELD_VALUE of a suspended coroutine); the recipe must still find what it awaits.
+sys.setprofile(lambda *a: None)
+try:
+    asyncio.run(scenario("setprofile"))
+finally:
+    sys.setprofile(None)
+sys.settrace(lambda *a: (lambda *b: None))
+try:
+    asyncio.run(scenario("settrace"))
+finally:
+    sys.settrace(None)
+if W is not None and W["kind"] == "iframe" and W["yield_from_state"] is None:
+    notes.append("opcodes after prev_instr of suspended coroutines: %s"
+                 % sorted(seen_resume_ops))
+
 # ---- numpy -------------------------------------------------------------------------------
 try:
     import numpy as np
@@ -609,6 +928,7 @@ def run_one(exe: Path, tables, verbose: bool):
     if table is None:
         return None, ["%s is %d.%d: stdlib_tables.rs has no table for it" % ((exe,) + ver)]
     cfg = {"table": table, "ndarray": tables["ndarray"], "consts": tables["consts"],
+           "await_chain": AWAIT_CHAIN.get(ver[1]) if ver[0] == 3 else None,
            "sections": child_sections()}
     proc = subprocess.run([str(exe), "-c", CHILD, json.dumps(cfg)], capture_output=True,
                           text=True, timeout=300)

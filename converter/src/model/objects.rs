@@ -210,6 +210,8 @@ pub enum ObjectKind {
         proto: i32,
     },
     MemoryView(MemoryViewInfo),
+    /// An `asyncio` task or future.
+    Task(TaskInfo),
     NdArray(NdArrayInfo),
     /// A type hd doesn't decode (yet): shown as `<module.Class object at 0x…>`.
     Opaque,
@@ -277,6 +279,8 @@ impl ObjectKind {
             ObjectKind::File(_) => "file",
             ObjectKind::Socket { .. } => "socket",
             ObjectKind::MemoryView(_) => "memoryview",
+            ObjectKind::Task(t) if t.is_task => "task",
+            ObjectKind::Task(_) => "future",
             ObjectKind::NdArray(_) => "ndarray",
             ObjectKind::Opaque => "surrogate",
             ObjectKind::NotRead { .. } => "not_read",
@@ -426,6 +430,29 @@ pub struct GeneratorInfo {
     pub awaiting: Option<ObjId>,
 }
 
+/// `asyncio.Task` / `asyncio.Future` (the C implementations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    pub is_task: bool,
+    pub state: TaskState,
+    /// The task's name (a str, or what `set_name` was given).
+    pub name: Option<ObjId>,
+    /// The coroutine a task runs.
+    pub coro: Option<ObjId>,
+    /// The future a task waits on.
+    pub waiting_on: Option<ObjId>,
+    pub result: Option<ObjId>,
+    pub exception: Option<ObjId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Pending,
+    Cancelled,
+    Finished,
+}
+
 /// Time of day, with its tzinfo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct TimeInfo {
@@ -514,5 +541,19 @@ impl ObjectGraph {
 
     pub fn iter(&self) -> impl Iterator<Item = &Object> {
         self.objects.values()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Object> {
+        self.objects.values_mut()
+    }
+
+    /// A task's name: its str, or `Task-N` for the int N that 3.12+ keeps until
+    /// `get_name()` is called.
+    pub fn task_name(&self, t: &TaskInfo) -> Option<String> {
+        match &self.get(t.name?)?.kind {
+            ObjectKind::Str { text, .. } => Some(text.to_string_lossy()),
+            ObjectKind::Int(IntValue::Decimal(n)) => Some(format!("Task-{n}")),
+            _ => None,
+        }
     }
 }

@@ -3,7 +3,9 @@
 use serde_json::{json, Map, Value};
 
 use crate::limits::ReprLimits;
-use crate::model::{Frame, GeneratorFlavor, GeneratorState, ObjId, ObjectKind, Snapshot, Thread};
+use crate::model::{
+    Frame, GeneratorFlavor, GeneratorState, ObjId, ObjectKind, Snapshot, TaskState, Thread,
+};
 use crate::source::signal_name;
 
 use super::repr::render;
@@ -155,6 +157,38 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
         })
         .collect();
     gens.sort_by_key(|(id, _)| *id);
+    let mut tasks: Vec<_> = s
+        .objects
+        .iter()
+        .filter_map(|o| match &o.kind {
+            ObjectKind::Task(t) if t.is_task && t.state == TaskState::Pending => Some((o.id, t)),
+            _ => None,
+        })
+        .collect();
+    tasks.sort_by_key(|(id, _)| *id);
+    let task_values = tasks.into_iter().map(|(id, t)| {
+        let coro = t.coro.and_then(|c| s.objects.get(c));
+        let (qualname, frames) = match coro.map(|o| &o.kind) {
+            Some(ObjectKind::Generator(g)) => (Some(g.qualname.clone()), g.frame.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>()),
+            _ => (None, Vec::new()),
+        };
+        let awaiting = t.waiting_on.map(|w| {
+            let name = match s.objects.get(w).map(|o| &o.kind) {
+                Some(ObjectKind::Task(wt)) => s.objects.task_name(wt),
+                _ => None,
+            };
+            json!({"address": format!("{w:#x}"), "type": s.objects.get(w).map(|o| o.type_name.clone()), "name": name})
+        });
+        json!({
+            "kind": "task",
+            "name": s.objects.task_name(t).unwrap_or_else(|| "?".into()),
+            "qualname": qualname.unwrap_or_else(|| "?".into()),
+            "state": "pending",
+            "address": format!("{id:#x}"),
+            "awaiting": awaiting,
+            "frames": frames,
+        })
+    });
     gens.into_iter()
         .map(|(id, g)| {
             json!({
@@ -170,6 +204,7 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
                 "frames": g.frame.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>(),
             })
         })
+        .chain(task_values)
         .collect()
 }
 

@@ -8,7 +8,7 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 use crate::limits::ReprLimits;
 use crate::model::{
     Entries, FileInfo, GeneratorFlavor, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph,
-    ObjectKind, PyText, TimeInfo, TypeReprStyle,
+    ObjectKind, PyText, TaskState, TimeInfo, TypeReprStyle,
 };
 
 /// How faithful a rendered repr is, from best to worst.
@@ -474,6 +474,42 @@ impl Renderer<'_> {
                     "<{} fd={fd}, family={family}, type={kind}, proto={proto}>",
                     obj.type_name
                 );
+            }
+            ObjectKind::Task(t) => {
+                // asyncio's own repr lists the callbacks and formats the coroutine's position;
+                // this is a summary of the same fields.
+                self.mark(Status::Opaque);
+                let state = match t.state {
+                    TaskState::Pending => "pending",
+                    TaskState::Cancelled => "cancelled",
+                    TaskState::Finished => "finished",
+                };
+                let _ = write!(self.out, "<{} {state}", obj.type_short);
+                if let Some(n) = self.graph.task_name(t) {
+                    let _ = write!(
+                        self.out,
+                        " name={}",
+                        str_repr(&n.chars().map(u32::from).collect::<Vec<_>>())
+                    );
+                }
+                if let Some(c) = t.coro {
+                    self.out.push_str(" coro=");
+                    self.value(c, depth + 1, false);
+                }
+                if t.state == TaskState::Finished {
+                    if let Some(e) = t.exception {
+                        self.out.push_str(" exception=");
+                        self.value(e, depth + 1, false);
+                    } else if let Some(r) = t.result {
+                        self.out.push_str(" result=");
+                        self.value(r, depth + 1, false);
+                    }
+                }
+                if let Some(w) = t.waiting_on {
+                    self.out.push_str(" wait_for=");
+                    self.value(w, depth + 1, false);
+                }
+                self.out.push('>');
             }
             ObjectKind::MemoryView(_) => {
                 let _ = write!(self.out, "<memory at {id:#x}>");

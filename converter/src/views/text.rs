@@ -27,6 +27,7 @@ pub fn to_text(s: &Snapshot, opts: TextOptions) -> String {
         out.push_str("\nNo Python threads.\n");
     }
     suspended_section(s, opts, &mut out);
+    tasks_section(s, opts, &mut out);
     for root in &s.roots {
         let _ = writeln!(out, "\n{}:", root.name);
         match s.objects.get(root.value).map(|o| &o.kind) {
@@ -166,6 +167,49 @@ fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
                         out,
                     );
                 }
+            }
+        }
+    }
+}
+
+/// Pending asyncio tasks: name, what each runs and what it waits on.
+fn tasks_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
+    let mut tasks: Vec<_> = s
+        .objects
+        .iter()
+        .filter_map(|o| match &o.kind {
+            ObjectKind::Task(t) if t.is_task && t.state == crate::model::TaskState::Pending => {
+                Some((o.id, t))
+            }
+            _ => None,
+        })
+        .collect();
+    if tasks.is_empty() {
+        return;
+    }
+    tasks.sort_by_key(|(id, _)| *id);
+    out.push_str("\nPending asyncio tasks:\n");
+    for (id, t) in tasks {
+        let name = s.objects.task_name(t).unwrap_or_else(|| "?".into());
+        let _ = write!(out, "  Task {name} at {id:#x}");
+        if let Some(w) = t.waiting_on {
+            let _ = write!(
+                out,
+                ", awaiting {}",
+                render(&s.objects, w, opts.limits).text
+            );
+        }
+        out.push('\n');
+        if let Some(ObjectKind::Generator(g)) =
+            t.coro.and_then(|c| s.objects.get(c)).map(|o| &o.kind)
+        {
+            if let Some(f) = &g.frame {
+                let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
+                let _ = writeln!(
+                    out,
+                    "    File \"{}\", line {line}, in {}",
+                    f.file, f.qualname
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Objects of the standard library's C modules, whose structs live in `.c` files that aren't
 //! installed (`Modules/_collectionsmodule.c`, `Objects/odictobject.c`, `Modules/_threadmodule.c`,
-//! `Modules/_sre/sre.h`, `Modules/_io/*.c`, `Modules/socketmodule.h`, `Modules/_decimal/`),
-//! and NumPy's `ndarray`.
+//! `Modules/_sre/sre.h`, `Modules/_io/*.c`, `Modules/socketmodule.h`, `Modules/_decimal/`,
+//! `Modules/_asynciomodule.c`), and NumPy's `ndarray`.
 //!
 //! The numbers are typed in from each version's source (cited per table) and checked against
 //! live interpreters by `scripts/check_stdlib_layouts.py`, which reads real objects through
@@ -23,6 +23,7 @@ pub struct StdlibLayout {
     pub socket: SocketLayout,
     pub decimal: DecimalLayout,
     pub timezone: TimeZoneLayout,
+    pub asyncio: AsyncioLayout,
 }
 
 /// `PyDateTime_TimeZone` (`Modules/_datetimemodule.c`): `offset` (a timedelta) and `name`
@@ -31,6 +32,80 @@ pub struct StdlibLayout {
 pub struct TimeZoneLayout {
     pub offset: u64,
     pub name: u64,
+}
+
+/// `FutureObj` and `TaskObj` of `_asyncio` (`Modules/_asynciomodule.c`).
+///
+/// These are `asyncio.Future` and `asyncio.Task` (and their subclasses) whenever the C
+/// accelerator is used, which is the default; the pure-Python `asyncio.futures._PyFuture` /
+/// `asyncio.tasks._PyTask` are ordinary instances with their state in the instance dict.
+/// `TaskObj` starts with the same fields as `FutureObj` (`FutureObj_HEAD(task)`), so the
+/// `fut_*` offsets apply to tasks too. Every pointer field may be NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsyncioLayout {
+    /// FutureObj fields (also the start of TaskObj): fut_loop, fut_state (an enum: int), fut_result, fut_exception (PyObject*).
+    ///
+    /// `fut_loop` is the event loop (`fut.get_loop()`).
+    pub fut_loop: u64,
+    /// `fut_state`, a C enum (4-byte `int`): compare with `state_pending`, `state_cancelled`,
+    /// `state_finished` (what `fut._state` reports as 'PENDING', 'CANCELLED', 'FINISHED').
+    pub fut_state: u64,
+    /// `fut_result`: the result once FINISHED without an exception (a None result is a
+    /// pointer to None), else NULL.
+    pub fut_result: u64,
+    /// `fut_exception`: the exception instance of a future FINISHED with an exception
+    /// (`fut.exception()`), else NULL. A cancelled future or task has state CANCELLED and both
+    /// `fut_result` and `fut_exception` NULL (the CancelledError kept for `result()` is in
+    /// other fields).
+    pub fut_exception: u64,
+    /// `fut_state` values: PENDING, CANCELLED, FINISHED.
+    pub state_pending: i32,
+    pub state_cancelled: i32,
+    pub state_finished: i32,
+    /// TaskObj: task_fut_waiter (the future it awaits, or NULL), task_coro, task_name.
+    ///
+    /// `task_fut_waiter` is `task._fut_waiter`: the future (or task: a task awaiting another
+    /// task waits on it directly) whose completion will wake the task; NULL while the task is
+    /// not blocked on a future (not started yet, scheduled to run after a bare `yield`, e.g.
+    /// `asyncio.sleep(0)`, running, or done).
+    pub task_fut_waiter: u64,
+    /// `task_coro`: the coroutine the task runs (`task.get_coro()`); still set once done.
+    ///
+    /// **Following the await chain** (what `coro.cr_await` returns; not read by hd yet). The
+    /// coroutine at `task_coro` awaits another coroutine, which awaits ..., down to the
+    /// iterator of the future in `task_fut_waiter`. `cr_await` is `_PyGen_yf()`
+    /// (`Objects/genobject.c`): the top of the value stack of the coroutine's frame when that
+    /// frame is suspended in an `await`/`yield from`; else None. Offsets for x86_64 (the
+    /// generator fields are those of the version's `GeneratorLayout` as well; a coroutine and
+    /// a generator share the layout), `c` the coroutine or generator:
+    /// * 3.8, 3.9: `f = *(c+16)` (`gi_frame`/`cr_frame`; NULL when finished); `sp = *(f+72)`
+    ///   (`f_stacktop`; NULL while running); `lasti = *(int*)(f+104)` (`f_lasti`, a byte
+    ///   offset, -1 before the first run); awaiting iff `f && sp && lasti >= 0 &&
+    ///   code[lasti + 2] == 72` (`YIELD_FROM`), with `code = *(*(f+32)+48) + 32` (`f_code` ->
+    ///   `co_code` -> the bytes' `ob_sval`); then `yf = *(sp - 8)` (`f_stacktop[-1]`).
+    /// * 3.10: `f = *(c+16)`; awaiting iff `f && *(i8*)(f+108) == -1` (`f_state ==
+    ///   FRAME_SUSPENDED`) `&& lasti >= 0 && code[(lasti + 1) * 2] == 72` with `lasti =
+    ///   *(int*)(f+96)` (an instruction index now); `yf = *(*(f+64) + 8 * (depth - 1))`
+    ///   (`f_valuestack[f_stackdepth - 1]`, `depth = *(int*)(f+80)`; -1 while running).
+    /// * 3.11: `fr = c+80` (`gi_iframe`); awaiting iff `*(i8*)(c+75) == -1` (`gi_frame_state
+    ///   == FRAME_SUSPENDED`) and the code unit after `prev_instr = *(fr+56)` is a RESUME
+    ///   with oparg >= 2: `op = *(u8*)(prev_instr+2)` is 151 (`RESUME`) or 150
+    ///   (`RESUME_QUICK`), `*(u8*)(prev_instr+3) >= 2` (2 after `yield from`, 3 after
+    ///   `await`); `yf = *(fr + 72 + 8 * (stacktop - 1))` (`localsplus[stacktop - 1]`,
+    ///   `stacktop = *(int*)(fr+64)`).
+    /// * 3.12: `fr = c+72`; `*(i8*)(c+67) == -1`; the same check with `op` 151 (`RESUME`) or
+    ///   240 (`INSTRUMENTED_RESUME`); `yf = *(fr + 72 + 8 * (*(int*)(fr+64) - 1))`.
+    /// * 3.13: `fr = c+72`; awaiting iff `*(i8*)(c+67) == -1` (`FRAME_SUSPENDED_YIELD_FROM`,
+    ///   no instruction check); `yf = *(fr + 72 + 8 * (*(int*)(fr+64) - 1))`.
+    ///
+    /// `yf` is the next coroutine (or a `@types.coroutine` generator, same layout: follow it
+    /// the same way), or the end of the chain: for a C future, an `_asyncio.FutureIter`
+    /// whose `future` (`FutureObj *`, at +16 in 3.8–3.13) is the awaited future or task.
+    pub task_coro: u64,
+    /// `task_name`: a str; on 3.12+ a task created without a name holds an int N instead,
+    /// meaning "Task-N" (formatting is deferred until `get_name()` first replaces it by the
+    /// str).
+    pub task_name: u64,
 }
 
 /// `dequeobject` and its `block`s (`Modules/_collectionsmodule.c`). The length is `ob_size`.

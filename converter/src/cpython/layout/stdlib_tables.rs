@@ -31,6 +31,16 @@ use super::stdlib::*;
 //     here and neither 3.14 layout was checked against a live interpreter.
 //   * `PatternObject`, `fileio`, `buffered`, `defdictobject`, `PyODictObject`/`_odictnode`,
 //     `PyDecObject` and `mpd_t` are the same in 3.8-3.13.
+//   * `FutureObj` / `TaskObj` of `_asyncio` (Modules/_asynciomodule.c) change in every
+//     version but 3.12 (see the comment above each `asyncio:` entry): 3.9 added
+//     `fut_cancel_msg` before `fut_state` and a `_PyErr_StackItem` before the Task fields,
+//     3.10 `fut_exception_tb` before `fut_result`, 3.11 replaced that `_PyErr_StackItem` by a
+//     `PyObject *`, 3.13 dropped `dict`/`fut_weakreflist` (managed dict and weakrefs), moved
+//     `fut_cancelled_exc` before `fut_state` and put the Task's int fields before its
+//     pointers. `fut_loop` (16) and `fut_exception` (48) never move; the `fut_state` enum
+//     (PENDING 0, CANCELLED 1, FINISHED 2) is the same in all. `sizeof` of both structs
+//     matched `_asyncio.Future.__basicsize__` / `_asyncio.Task.__basicsize__` in every
+//     version.
 
 /// CPython 3.8.
 ///
@@ -43,7 +53,8 @@ use super::stdlib::*;
 /// Modules/_io/fileio.c (`fileio`), Modules/_io/bufferedio.c (`buffered`),
 /// Modules/_io/textio.c (`textio`), Modules/socketmodule.h (`PySocketSockObject`),
 /// Modules/_decimal/_decimal.c (`PyDecObject`), Modules/_decimal/libmpdec/mpdecimal.h
-/// (`mpd_t`). Live-checked on 3.8.18.
+/// (`mpd_t`), Modules/_asynciomodule.c (`fut_state`, `FutureObj_HEAD`, `FutureObj`,
+/// `TaskObj`). Live-checked on 3.8.18.
 ///
 /// Reading the objects (all versions):
 /// * deque, items in order: `n = ob_size` (offset 16); `b = leftblock`, `i = leftindex`;
@@ -156,6 +167,22 @@ pub const V3_8: StdlibLayout = StdlibLayout {
         offset: 16,
         name: 24,
     },
+    // FutureObj_HEAD(fut): PyObject_HEAD, fut_loop, fut_callback0, fut_context0,
+    // fut_callbacks, fut_exception, fut_result, fut_source_tb (PyObject *), fut_state
+    // (fut_state enum), int fut_log_tb, int fut_blocking, dict, fut_weakreflist; TaskObj then
+    // task_fut_waiter, task_coro, task_name, task_context. sizeof 104 / 144 = tp_basicsize.
+    asyncio: AsyncioLayout {
+        fut_loop: 16,
+        fut_state: 72,
+        fut_result: 56,
+        fut_exception: 48,
+        state_pending: 0,
+        state_cancelled: 1,
+        state_finished: 2,
+        task_fut_waiter: 104,
+        task_coro: 112,
+        task_name: 120,
+    },
 };
 
 /// CPython 3.9.
@@ -163,7 +190,8 @@ pub const V3_8: StdlibLayout = StdlibLayout {
 /// Source: the CPython 3.9.18 release tree imported in github `Poeagle/cpython3918`, root
 /// commit 045a0591a6a0986ac5034e76c1c52385f5d1da38 ("3.9.18" in `Include/patchlevel.h`; the
 /// later commits of that repository touch none of the files used): the same files as 3.8
-/// (Modules/sre.h for `PatternObject`). Every struct used is identical to 3.8's. Live-checked
+/// (Modules/sre.h for `PatternObject`). Every struct used is identical to 3.8's but
+/// `FutureObj`/`TaskObj` (`fut_cancel_msg` and `fut_cancelled_exc_state` added). Live-checked
 /// on 3.9.18. See [`V3_8`] for how to read the objects.
 pub const V3_9: StdlibLayout = StdlibLayout {
     version: (3, 9),
@@ -231,6 +259,20 @@ pub const V3_9: StdlibLayout = StdlibLayout {
         offset: 16,
         name: 24,
     },
+    // 3.9 added fut_cancel_msg after fut_source_tb and a _PyErr_StackItem (4 pointers)
+    // fut_cancelled_exc_state after fut_weakreflist. sizeof 144 / 184 = tp_basicsize.
+    asyncio: AsyncioLayout {
+        fut_loop: 16,
+        fut_state: 80,
+        fut_result: 56,
+        fut_exception: 48,
+        state_pending: 0,
+        state_cancelled: 1,
+        state_finished: 2,
+        task_fut_waiter: 144,
+        task_coro: 152,
+        task_name: 160,
+    },
 };
 
 /// CPython 3.10.
@@ -238,8 +280,9 @@ pub const V3_9: StdlibLayout = StdlibLayout {
 /// Source: the CPython 3.10.7 release tree imported in github
 /// `Shiori-Takanashi/CPython-3.10.7-RE`, root commit 1ec1582abed62762f30b398a544158fe9efbf979
 /// ("3.10.7" in `Include/patchlevel.h`): the same files as 3.8 (Modules/sre.h for
-/// `PatternObject`). Every struct used is identical to 3.8's. Live-checked on 3.10.13. See
-/// [`V3_8`] for how to read the objects.
+/// `PatternObject`). Every struct used is identical to 3.8's but `FutureObj`/`TaskObj` (3.9's
+/// and `fut_exception_tb`). Live-checked on 3.10.13. See [`V3_8`] for how to read the
+/// objects.
 pub const V3_10: StdlibLayout = StdlibLayout {
     version: (3, 10),
     deque: DequeLayout {
@@ -306,6 +349,19 @@ pub const V3_10: StdlibLayout = StdlibLayout {
         offset: 16,
         name: 24,
     },
+    // 3.10 added fut_exception_tb after fut_exception. sizeof 152 / 192 = tp_basicsize.
+    asyncio: AsyncioLayout {
+        fut_loop: 16,
+        fut_state: 88,
+        fut_result: 64,
+        fut_exception: 48,
+        state_pending: 0,
+        state_cancelled: 1,
+        state_finished: 2,
+        task_fut_waiter: 152,
+        task_coro: 160,
+        task_name: 168,
+    },
 };
 
 /// CPython 3.11.
@@ -315,7 +371,10 @@ pub const V3_10: StdlibLayout = StdlibLayout {
 /// later commits there change only Modules/posixmodule.c among Modules/, Objects/ and
 /// Include/): the same files as 3.8, with `PatternObject` now in Modules/_sre/sre.h.
 /// Difference from 3.10: `dequeobject` has `numfreeblocks` and `freeblocks[16]` after
-/// `maxlen` (offsets below unchanged). Live-checked on 3.11.7 and Debian's 3.11.2
+/// `maxlen` (offsets below unchanged); in `FutureObj` the `_PyErr_StackItem
+/// fut_cancelled_exc_state` became `PyObject *fut_cancelled_exc` (so the Task fields move)
+/// and `TaskObj` ends with `task_num_cancels_requested`. Live-checked on 3.11.7 and Debian's
+/// 3.11.2
 /// (`/usr/bin/python3.11` and the debug build `/usr/bin/python3.11d`, whose structs are the
 /// same). See [`V3_8`] for how to read the objects.
 pub const V3_11: StdlibLayout = StdlibLayout {
@@ -384,6 +443,20 @@ pub const V3_11: StdlibLayout = StdlibLayout {
         offset: 16,
         name: 24,
     },
+    // 3.11: fut_cancelled_exc_state became PyObject *fut_cancelled_exc; TaskObj gained
+    // int task_num_cancels_requested at its end. sizeof 128 / 176 = tp_basicsize.
+    asyncio: AsyncioLayout {
+        fut_loop: 16,
+        fut_state: 88,
+        fut_result: 64,
+        fut_exception: 48,
+        state_pending: 0,
+        state_cancelled: 1,
+        state_finished: 2,
+        task_fut_waiter: 128,
+        task_coro: 136,
+        task_name: 144,
+    },
 };
 
 /// CPython 3.12.
@@ -393,8 +466,10 @@ pub const V3_11: StdlibLayout = StdlibLayout {
 /// ("3.12.5" in `Include/patchlevel.h`; the later commits there change none of the files
 /// used): the same files as 3.11. Differences from 3.11:
 /// `textio` ends with `_PyIO_State *state` and `PySocketSockObject` with
-/// `struct _socket_state *state` (offsets below unchanged). Live-checked on 3.12.1. See
-/// [`V3_8`] for how to read the objects.
+/// `struct _socket_state *state` (offsets below unchanged); `FutureObj`/`TaskObj` are 3.11's,
+/// but an unnamed task's `task_name` is an int until `get_name()` (see
+/// [`AsyncioLayout::task_name`]). Live-checked on 3.12.1. See [`V3_8`] for how to read the
+/// objects.
 pub const V3_12: StdlibLayout = StdlibLayout {
     version: (3, 12),
     deque: DequeLayout {
@@ -461,6 +536,20 @@ pub const V3_12: StdlibLayout = StdlibLayout {
         offset: 16,
         name: 24,
     },
+    // Same structs as 3.11 (task_name may now hold an int, see AsyncioLayout::task_name).
+    // sizeof 128 / 176 = tp_basicsize.
+    asyncio: AsyncioLayout {
+        fut_loop: 16,
+        fut_state: 88,
+        fut_result: 64,
+        fut_exception: 48,
+        state_pending: 0,
+        state_cancelled: 1,
+        state_finished: 2,
+        task_fut_waiter: 128,
+        task_coro: 136,
+        task_name: 144,
+    },
 };
 
 /// CPython 3.13.
@@ -471,8 +560,10 @@ pub const V3_12: StdlibLayout = StdlibLayout {
 /// later commit there changes none of the files used):
 /// the same files as 3.11, plus Include/internal/pycore_pythread.h (`PyThread_ident_t` is
 /// `unsigned long long`). Differences from 3.12: `rlock_owner` is a `PyThread_ident_t` (same
-/// size); the lock is still `char locked`, not a `PyMutex` (that is 3.14). Live-checked on
-/// 3.13.0. See [`V3_8`] for how to read the objects.
+/// size); the lock is still `char locked`, not a `PyMutex` (that is 3.14); `FutureObj` lost
+/// `dict`/`fut_weakreflist`, has `fut_cancelled_exc` before `fut_state` and 1-bit fields
+/// after it, and `TaskObj` has its int fields before its pointers. Live-checked on 3.13.0.
+/// See [`V3_8`] for how to read the objects.
 pub const V3_13: StdlibLayout = StdlibLayout {
     version: (3, 13),
     deque: DequeLayout {
@@ -538,6 +629,23 @@ pub const V3_13: StdlibLayout = StdlibLayout {
     timezone: TimeZoneLayout {
         offset: 16,
         name: 24,
+    },
+    // 3.13: no dict / fut_weakreflist (managed by the type), fut_cancelled_exc moved before
+    // fut_state, fut_log_tb / fut_blocking are 1-bit fields after it; TaskObj continues with
+    // the bit fields task_must_cancel / task_log_destroy_pending, int
+    // task_num_cancels_requested, then task_fut_waiter, task_coro, task_name, task_context.
+    // sizeof 104 / 144 = tp_basicsize.
+    asyncio: AsyncioLayout {
+        fut_loop: 16,
+        fut_state: 96,
+        fut_result: 64,
+        fut_exception: 48,
+        state_pending: 0,
+        state_cancelled: 1,
+        state_finished: 2,
+        task_fut_waiter: 112,
+        task_coro: 120,
+        task_name: 128,
     },
 };
 
@@ -679,6 +787,22 @@ mod tests {
         assert!(ndarray_layout(4).is_none());
         assert_eq!(NdArrayLayout::NUMPY1.descr_elsize, 32);
         assert_eq!(NdArrayLayout::NUMPY2.descr_elsize, 40);
+    }
+
+    #[test]
+    fn asyncio_task_fields_follow_the_future_head() {
+        for minor in 8..=13u8 {
+            let a = stdlib_for(3, minor, 8).unwrap().asyncio;
+            assert_eq!((a.fut_loop, a.fut_exception), (16, 48));
+            assert!(a.fut_result > a.fut_exception && a.fut_state > a.fut_result);
+            assert!(a.task_fut_waiter > a.fut_state);
+            assert_eq!(a.task_coro, a.task_fut_waiter + 8);
+            assert_eq!(a.task_name, a.task_coro + 8);
+            assert_eq!(
+                (a.state_pending, a.state_cancelled, a.state_finished),
+                (0, 1, 2)
+            );
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum StdlibKind {
     TextIo,
     Socket,
     NdArray,
+    Task,
+    Future,
 }
 
 /// Python classes of the standard library with a known `__repr__`.
@@ -89,6 +91,8 @@ const STDLIB_NAMES: &[(&str, StdlibKind)] = &[
     ("_io.TextIOWrapper", StdlibKind::TextIo),
     ("_socket.socket", StdlibKind::Socket),
     ("numpy.ndarray", StdlibKind::NdArray),
+    ("_asyncio.Task", StdlibKind::Task),
+    ("_asyncio.Future", StdlibKind::Future),
 ];
 
 const PY_STDLIB_NAMES: &[(&str, PyStdlibKind)] = &[

@@ -12,8 +12,8 @@ use crate::limits;
 use crate::model::{
     CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
     GeneratorInfo, GeneratorState, Instance, IntValue, Items, Local, MemoryViewInfo, ModuleInfo,
-    ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, TimeInfo, TracebackEntry, TracebackInfo,
-    TypeInfo as TypeValue,
+    ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, TaskInfo, TaskState, TimeInfo,
+    TracebackEntry, TracebackInfo, TypeInfo as TypeValue,
 };
 use crate::source::{ReadError, ReadFailure, RemoteAddr};
 
@@ -952,6 +952,41 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 }
             }
             StdlibKind::NdArray => ObjectKind::NdArray(rd.ndarray(addr)?),
+            StdlibKind::Task | StdlibKind::Future => {
+                let a = need()?.asyncio;
+                let state = r.i32_at(addr, a.fut_state)?;
+                let state = if state == a.state_pending {
+                    TaskState::Pending
+                } else if state == a.state_cancelled {
+                    TaskState::Cancelled
+                } else {
+                    TaskState::Finished
+                };
+                let is_task = kind == StdlibKind::Task;
+                let (result, exception) = (
+                    r.ptr_at(addr, a.fut_result)?,
+                    r.ptr_at(addr, a.fut_exception)?,
+                );
+                let (name, coro, waiter) = if is_task {
+                    (
+                        r.ptr_at(addr, a.task_name)?,
+                        r.ptr_at(addr, a.task_coro)?,
+                        r.ptr_at(addr, a.task_fut_waiter)?,
+                    )
+                } else {
+                    (RemoteAddr::NULL, RemoteAddr::NULL, RemoteAddr::NULL)
+                };
+                let b = budget.max(1);
+                ObjectKind::Task(TaskInfo {
+                    is_task,
+                    state,
+                    name: self.opt_child(name, b),
+                    coro: self.opt_child(coro, b.max(2)),
+                    waiting_on: self.opt_child(waiter, b),
+                    result: self.opt_child(result, b),
+                    exception: self.opt_child(exception, b),
+                })
+            }
         })
     }
 
