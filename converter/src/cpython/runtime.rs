@@ -84,6 +84,15 @@ pub fn locate(
 
     // 2. The version.
     let debug = read_debug_offsets(&r, runtime);
+    if debug.as_ref().is_some_and(|d| d.free_threaded) {
+        return Err(Error::UnsupportedVersion {
+            version: debug
+                .as_ref()
+                .map(|d| format!("{} (free-threaded)", PyVersion::from_hex(d.version_hex)))
+                .unwrap_or_default(),
+            why: "free-threaded builds (--disable-gil) keep objects, reference counts and thread states differently, and hd does not read them yet; a core of a build with the GIL can be read".into(),
+        });
+    }
     let (version, version_source) = match detect_version(&r, mem, module.as_ref(), debug.as_ref(), files, opts) {
         Some(v) => v,
         None => {

@@ -524,11 +524,24 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             .into_iter()
             .map(|a| self.collect(a, shallow.saturating_sub(1)))
             .collect();
-        let bases = if t.base.is_null() {
-            Vec::new()
-        } else {
-            vec![self.collect(t.base, shallow.saturating_sub(1))]
+        // `tp_bases` sits right before `tp_mro` in PyTypeObject (3.8-3.13).
+        let p = u64::from(rd.r.ptr_size());
+        let bases_ptr = rd
+            .layout
+            .type_object
+            .tp_mro
+            .checked_sub(p)
+            .and_then(|off| rd.r.ptr_at(addr, off).ok())
+            .filter(|b| !b.is_null());
+        let base_addrs = match bases_ptr.and_then(|b| rd.tuple_items(b, 64).ok()) {
+            Some((items, _)) => items,
+            None if !t.base.is_null() => vec![t.base],
+            None => Vec::new(),
         };
+        let bases = base_addrs
+            .into_iter()
+            .map(|a| self.collect(a, shallow.saturating_sub(1)))
+            .collect();
         Ok(ObjectKind::Type(TypeValue {
             name: t.name.clone(),
             qualname: t.qualname.clone(),
