@@ -14,7 +14,7 @@ use crate::source::RemoteAddr;
 /// Objects walked at most (tracked and untracked together).
 pub const MAX_HEAP_OBJECTS: usize = 50_000_000;
 /// Items looked at per container for untracked referents.
-const MAX_REFERENTS: usize = 1 << 16;
+const MAX_REFERENTS: usize = 1 << 24;
 
 /// `Py_TPFLAGS_HAVE_GC`.
 const HAVE_GC: u64 = 1 << 14;
@@ -188,6 +188,22 @@ fn untracked_referents(o: &ObjReader<'_>, obj: RemoteAddr, out: &mut Vec<RemoteA
             .into_iter()
             .chain(o.instance_dict(obj))
             .collect(),
+        // A function holds its code object (never tracked), and the code its names.
+        Decoder::Builtin(Builtin::Function) => {
+            let f = o.layout.function;
+            [f.func_code, f.func_name, f.func_qualname]
+                .into_iter()
+                .filter_map(|off| o.r.ptr_at(obj, off).ok())
+                .collect()
+        }
+        Decoder::Builtin(Builtin::Code) => {
+            let c = o.layout.code;
+            [Some(c.co_name), Some(c.co_filename), c.co_qualname]
+                .into_iter()
+                .flatten()
+                .filter_map(|off| o.r.ptr_at(obj, off).ok())
+                .collect()
+        }
         _ => Vec::new(),
     };
     let g = o.layout.gc;

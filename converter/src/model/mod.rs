@@ -6,10 +6,10 @@
 mod objects;
 
 pub use objects::{
-    CodeInfo, Entries, ExceptionInfo, FileInfo, FunctionInfo, GeneratorFlavor, GeneratorInfo,
-    GeneratorState, Instance, IntValue, Items, MemoryViewInfo, ModuleInfo, ModuleOrigin,
-    NdArrayInfo, ObjId, Object, ObjectGraph, ObjectKind, PyText, TaskInfo, TaskState, TimeInfo,
-    TracebackEntry, TracebackInfo, TypeInfo, TypeReprStyle,
+    AddrMap, CodeInfo, Entries, ExceptionInfo, FileInfo, FunctionInfo, GeneratorFlavor,
+    GeneratorInfo, GeneratorState, Instance, IntValue, Items, MemoryViewInfo, ModuleInfo,
+    ModuleOrigin, NdArrayInfo, ObjId, Object, ObjectGraph, ObjectKind, PyText, TaskInfo, TaskState,
+    TimeInfo, TracebackEntry, TracebackInfo, TypeInfo, TypeReprStyle,
 };
 
 use serde::{Deserialize, Serialize};

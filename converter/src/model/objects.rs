@@ -2,6 +2,8 @@
 //! objects rather than copies.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -123,21 +125,21 @@ pub enum ObjectKind {
     /// An instance of a class: its attributes from `__dict__` (or the managed dict / inline
     /// values) and `__slots__`.
     Instance(Instance),
-    Type(TypeInfo),
-    Module(ModuleInfo),
-    Function(FunctionInfo),
+    Type(Box<TypeInfo>),
+    Module(Box<ModuleInfo>),
+    Function(Box<FunctionInfo>),
     BoundMethod {
         func: ObjId,
         receiver: ObjId,
     },
-    Code(CodeInfo),
+    Code(Box<CodeInfo>),
     Cell {
         contents: Option<ObjId>,
     },
-    Exception(ExceptionInfo),
-    Traceback(TracebackInfo),
+    Exception(Box<ExceptionInfo>),
+    Traceback(Box<TracebackInfo>),
     /// A generator, coroutine or async generator.
-    Generator(GeneratorInfo),
+    Generator(Box<GeneratorInfo>),
     Deque {
         items: Items,
         maxlen: Option<i64>,
@@ -202,17 +204,17 @@ pub enum ObjectKind {
         count: u64,
     },
     /// A file object of `io`: which class, and what it says of itself.
-    File(FileInfo),
+    File(Box<FileInfo>),
     Socket {
         fd: i64,
         family: i32,
         kind: i32,
         proto: i32,
     },
-    MemoryView(MemoryViewInfo),
+    MemoryView(Box<MemoryViewInfo>),
     /// An `asyncio` task or future.
-    Task(TaskInfo),
-    NdArray(NdArrayInfo),
+    Task(Box<TaskInfo>),
+    NdArray(Box<NdArrayInfo>),
     /// A type hd doesn't decode (yet): shown as `<module.Class object at 0x…>`.
     Opaque,
     /// Not read because a bound was reached (depth, objects): its type is known.
@@ -292,7 +294,8 @@ impl ObjectKind {
 /// Attributes of an instance, in `__dict__` order, then `__slots__` in the class's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Instance {
-    pub attrs: Vec<(String, ObjId)>,
+    /// Names are shared between instances.
+    pub attrs: Vec<(Arc<str>, ObjId)>,
     /// How many attributes there are (more than `attrs` when cut by a bound).
     pub length: u64,
     /// The class defines `__repr__`: `repr()` would call Python code, which hd can't run.
@@ -381,7 +384,7 @@ pub struct ExceptionInfo {
     pub notes: Option<ObjId>,
     pub traceback: Option<ObjId>,
     /// Other attributes from its `__dict__`.
-    pub attrs: Vec<(String, ObjId)>,
+    pub attrs: Vec<(Arc<str>, ObjId)>,
     /// The class defines `__repr__`.
     pub custom_repr: bool,
 }
@@ -503,19 +506,42 @@ pub struct NdArrayInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Object {
     pub id: ObjId,
-    /// `module.QualName`, or just the name for builtins (`int`).
-    pub type_name: String,
+    /// `module.QualName`, or just the name for builtins (`int`); shared by all objects of
+    /// the type.
+    pub type_name: Arc<str>,
     /// The type's `__name__` (`OrderedDict`), as reprs like `MySet({1})` print it.
-    pub type_short: String,
+    pub type_short: Arc<str>,
     pub kind: ObjectKind,
     /// Shallow size in bytes, as `sys.getsizeof` would say, when it can be computed.
     pub size: Option<u64>,
 }
 
+/// Hashes object addresses: they are distinct already, only their low bits are alike
+/// (alignment), so one multiplication spreads them (SipHash would be wasted work here).
+#[derive(Default, Clone, Copy)]
+pub struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (x ^ (x >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A map keyed by addresses.
+pub type AddrMap<V> = HashMap<u64, V, BuildHasherDefault<AddrHasher>>;
+
 /// Objects by id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectGraph {
-    objects: HashMap<ObjId, Object>,
+    objects: AddrMap<Object>,
 }
 
 impl ObjectGraph {

@@ -57,6 +57,8 @@ pub struct CoreFile {
     info: ProcessInfo,
     files: FileResolver,
     diagnostics: Diagnostics,
+    /// The segment of the last read: reads come in runs within one segment.
+    last_segment: std::sync::atomic::AtomicUsize,
 }
 
 impl CoreFile {
@@ -272,6 +274,7 @@ impl CoreFile {
             info,
             files,
             diagnostics: Diagnostics::default(),
+            last_segment: Default::default(),
         })
     }
 
@@ -337,9 +340,18 @@ impl CoreFile {
     }
 
     fn segment_index(&self, addr: u64) -> Option<usize> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let last = self.last_segment.load(Relaxed);
+        if let Some(s) = self.segments.get(last) {
+            if s.vaddr <= addr && addr < s.end() {
+                return Some(last);
+            }
+        }
         let i = self.segments.partition_point(|s| s.vaddr <= addr);
         let i = i.checked_sub(1)?;
-        (addr < self.segments[i].end()).then_some(i)
+        let hit = (addr < self.segments[i].end()).then_some(i)?;
+        self.last_segment.store(hit, Relaxed);
+        Some(hit)
     }
 
     /// Reads only what the core itself holds (no files on disk).

@@ -112,7 +112,10 @@ pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value
     if let Some(len) = r.length {
         v["length"] = json!(len);
     }
-    let Some(obj) = obj else { return v };
+    let Some(obj) = obj else {
+        v["kind"] = json!("not_read");
+        return v;
+    };
     v["kind"] = json!(obj.kind.name());
     if let Some(size) = obj.size {
         v["size"] = json!(size);
@@ -121,7 +124,7 @@ pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value
         if let Some(attrs) = attributes(&obj.kind) {
             let mut m = Map::new();
             for (name, a) in attrs {
-                m.insert(name.clone(), value(s, *a, limits, depth - 1));
+                m.insert(name.to_string(), value(s, *a, limits, depth - 1));
             }
             v["attributes"] = Value::Object(m);
             // Attributes a bound left out.
@@ -137,7 +140,7 @@ pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value
 }
 
 /// Named fields shown beneath a value: an instance's attributes, an exception's.
-pub fn attributes(kind: &ObjectKind) -> Option<&[(String, ObjId)]> {
+pub fn attributes(kind: &ObjectKind) -> Option<&[(std::sync::Arc<str>, ObjId)]> {
     match kind {
         ObjectKind::Instance(i) => Some(&i.attrs),
         ObjectKind::Exception(e) if !e.attrs.is_empty() => Some(&e.attrs),

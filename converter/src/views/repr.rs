@@ -92,9 +92,10 @@ impl Renderer<'_> {
     }
 
     fn value(&mut self, id: ObjId, depth: usize, top: bool) {
+        // Ids that aren't in the graph were not read: the object limit was reached.
         let Some(obj) = self.graph.get(id) else {
-            self.mark(Status::Unreadable);
-            let _ = write!(self.out, "<unreadable object at {id:#x}>");
+            self.mark(Status::Truncated);
+            let _ = write!(self.out, "<object at {id:#x}, not read>");
             return;
         };
         match &obj.kind {
@@ -137,7 +138,7 @@ impl Renderer<'_> {
             ObjectKind::Tuple(items) => self.seq(id, "(", ")", items, depth, top, true),
             ObjectKind::Set(items) | ObjectKind::FrozenSet(items) => {
                 let frozen = matches!(obj.kind, ObjectKind::FrozenSet(_));
-                let exact_set = !frozen && obj.type_name == "set";
+                let exact_set = !frozen && &*obj.type_name == "set";
                 let name = obj.type_short.clone();
                 if items.length == 0 {
                     let _ = write!(self.out, "{name}()");

@@ -1,6 +1,7 @@
 //! Walks objects from roots into the [`ObjectGraph`], bounded by [`CollectLimits`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::classify::{Decoder, PyStdlibKind, StdlibKind};
 use super::{Builtin, ObjReader, TypeInfo};
@@ -10,7 +11,7 @@ use crate::cpython::layout::{
 };
 use crate::limits;
 use crate::model::{
-    CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
+    AddrMap, CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
     GeneratorInfo, GeneratorState, Instance, IntValue, Items, Local, MemoryViewInfo, ModuleInfo,
     ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, TaskInfo, TaskState, TimeInfo,
     TracebackEntry, TracebackInfo, TypeInfo as TypeValue,
@@ -47,8 +48,11 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     graph: &'g mut ObjectGraph,
     limits: CollectLimits,
     /// Depth budget each object was read with; a later visit with more budget reads again.
-    budget: HashMap<ObjId, usize>,
+    budget: AddrMap<usize>,
     stdlib: Option<&'static StdlibLayout>,
+    /// Names of types and attributes, shared by all objects that have them.
+    type_names: AddrMap<(Arc<str>, Arc<str>)>,
+    attr_names: HashSet<Arc<str>>,
 }
 
 fn bad(addr: RemoteAddr) -> ReadError {
@@ -73,8 +77,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             fr,
             graph,
             limits,
-            budget: HashMap::new(),
+            budget: AddrMap::default(),
             stdlib: stdlib_for(l.version.0, l.version.1, l.ptr_size),
+            type_names: AddrMap::default(),
+            attr_names: HashSet::new(),
         }
     }
 
@@ -91,8 +97,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     pub fn unreadable(&mut self, id: ObjId, reason: String) -> ObjId {
         self.graph.insert(Object {
             id,
-            type_name: "?".into(),
-            type_short: "?".into(),
+            type_name: Arc::from("?"),
+            type_short: Arc::from("?"),
             kind: ObjectKind::Unreadable { reason },
             size: None,
         });
@@ -143,17 +149,9 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 return id;
             }
         }
+        // Past the object limit, references are kept but their objects aren't read: views show
+        // an id missing from the graph as not read.
         if self.graph.len() >= self.limits.max_objects && !self.graph.contains(id) {
-            let (type_name, type_short) = self.type_names(addr);
-            self.graph.insert(Object {
-                id,
-                type_name,
-                type_short,
-                kind: ObjectKind::NotRead {
-                    reason: format!("the object limit ({}) was reached", self.limits.max_objects),
-                },
-                size: None,
-            });
             self.budget.insert(id, usize::MAX);
             return id;
         }
@@ -171,15 +169,27 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         (!addr.is_null()).then(|| self.child(addr, budget))
     }
 
-    fn type_names(&self, addr: RemoteAddr) -> (String, String) {
-        match self.rd().type_of(addr) {
-            Ok(t) => (t.display.clone(), t.name.clone()),
-            Err(_) => ("?".into(), "?".into()),
+    /// The shared names of a type: `module.QualName` and `__name__`.
+    fn names_of(&mut self, t: &TypeInfo) -> (Arc<str>, Arc<str>) {
+        self.type_names
+            .entry(t.addr.0)
+            .or_insert_with(|| (Arc::from(t.display.as_str()), Arc::from(t.name.as_str())))
+            .clone()
+    }
+
+    /// One shared copy of an attribute name.
+    fn intern(&mut self, name: String) -> Arc<str> {
+        if let Some(a) = self.attr_names.get(name.as_str()) {
+            return a.clone();
         }
+        let a: Arc<str> = Arc::from(name);
+        self.attr_names.insert(a.clone());
+        a
     }
 
     fn read_one(&mut self, addr: RemoteAddr, budget: usize) -> Object {
-        let unreadable = |type_name: String, type_short: String, e: ReadError| Object {
+        let unknown: Arc<str> = Arc::from("?");
+        let unreadable = |type_name: Arc<str>, type_short: Arc<str>, e: ReadError| Object {
             id: addr.0,
             type_name,
             type_short,
@@ -189,21 +199,22 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             size: None,
         };
         if addr.is_null() {
-            return unreadable("?".into(), "?".into(), bad(addr));
+            return unreadable(unknown.clone(), unknown, bad(addr));
         }
         let t = match self.rd().type_of(addr) {
             Ok(t) => t,
-            Err(e) => return unreadable("?".into(), "?".into(), e),
+            Err(e) => return unreadable(unknown.clone(), unknown, e),
         };
+        let (type_name, type_short) = self.names_of(&t);
         let decoder = self.rd().decoder(&t);
         let kind = match self.read_kind(addr, &t, decoder, budget) {
             Ok(k) => k,
-            Err(e) => return unreadable(t.display.clone(), t.name.clone(), e),
+            Err(e) => return unreadable(type_name, type_short, e),
         };
         Object {
             id: addr.0,
-            type_name: t.display.clone(),
-            type_short: t.name.clone(),
+            type_name,
+            type_short,
             size: self.rd().shallow_size(addr, &t, &kind),
             kind,
         }
@@ -369,14 +380,14 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             }
             Builtin::Code => {
                 let c = self.fr.code(addr)?;
-                ObjectKind::Code(CodeInfo {
+                ObjectKind::Code(Box::new(CodeInfo {
                     name: c.name.clone(),
                     qualname: c.qualname.clone(),
                     filename: c.filename.clone(),
                     first_line: c.first_line,
-                })
+                }))
             }
-            Builtin::Function => ObjectKind::Function(self.function(addr, budget)?),
+            Builtin::Function => ObjectKind::Function(Box::new(self.function(addr, budget)?)),
             Builtin::Method => {
                 let m = l.method;
                 let (func, receiver) = (r.ptr_at(addr, m.im_func)?, r.ptr_at(addr, m.im_self)?);
@@ -385,18 +396,18 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     receiver: self.child(receiver, budget.max(1)),
                 }
             }
-            Builtin::Module => ObjectKind::Module(self.module(addr)?),
+            Builtin::Module => ObjectKind::Module(Box::new(self.module(addr)?)),
             Builtin::Type => self.type_object(addr, budget)?,
-            Builtin::Traceback => ObjectKind::Traceback(self.traceback(addr)?),
+            Builtin::Traceback => ObjectKind::Traceback(Box::new(self.traceback(addr)?)),
             Builtin::Generator | Builtin::Coroutine | Builtin::AsyncGenerator => {
                 let flavor = match b {
                     Builtin::Generator => GeneratorFlavor::Generator,
                     Builtin::Coroutine => GeneratorFlavor::Coroutine,
                     _ => GeneratorFlavor::AsyncGenerator,
                 };
-                ObjectKind::Generator(self.generator(addr, flavor, budget)?)
+                ObjectKind::Generator(Box::new(self.generator(addr, flavor, budget)?))
             }
-            Builtin::MemoryView => ObjectKind::MemoryView(self.memoryview(addr, budget)?),
+            Builtin::MemoryView => ObjectKind::MemoryView(Box::new(self.memoryview(addr, budget)?)),
             Builtin::Object | Builtin::BaseException | Builtin::MemberDescriptor => {
                 ObjectKind::Opaque
             }
@@ -542,7 +553,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             .into_iter()
             .map(|a| self.collect(a, shallow.saturating_sub(1)))
             .collect();
-        Ok(ObjectKind::Type(TypeValue {
+        Ok(ObjectKind::Type(Box::new(TypeValue {
             name: t.name.clone(),
             qualname: t.qualname.clone(),
             module: t.module.clone(),
@@ -550,7 +561,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             mro,
             dict: None,
             repr_style: self.rd().type_repr_style(&t),
-        }))
+        })))
     }
 
     fn exception(
@@ -591,12 +602,13 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                         if name == "__notes__" && info.notes.is_none() {
                             info.notes = Some(id);
                         }
+                        let name = self.intern(name);
                         info.attrs.push((name, id));
                     }
                 }
             }
         }
-        Ok(ObjectKind::Exception(info))
+        Ok(ObjectKind::Exception(Box::new(info)))
     }
 
     fn traceback(&mut self, addr: RemoteAddr) -> Result<TracebackInfo, ReadError> {
@@ -785,9 +797,11 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let keep = self.limits.max_items;
         for (k, v) in raw.drain(..).take(keep) {
             let name = rd.str_plain(k).unwrap_or_else(|_| format!("<key at {k}>"));
+            let name = self.intern(name);
             attrs.push((name, self.child(v, budget)));
         }
         for (name, v) in slot_attrs.drain(..).take(keep.saturating_sub(attrs.len())) {
+            let name = self.intern(name);
             attrs.push((name, self.child(v, budget)));
         }
         Ok(Instance {
@@ -953,7 +967,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             }
             StdlibKind::FileIo | StdlibKind::Buffered | StdlibKind::TextIo => {
                 let info = self.file(addr, t, kind, budget)?;
-                ObjectKind::File(info)
+                ObjectKind::File(Box::new(info))
             }
             StdlibKind::Socket => {
                 let s = need()?.socket;
@@ -964,7 +978,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     proto: r.i32_at(addr, s.sock_proto)?,
                 }
             }
-            StdlibKind::NdArray => ObjectKind::NdArray(rd.ndarray(addr)?),
+            StdlibKind::NdArray => ObjectKind::NdArray(Box::new(rd.ndarray(addr)?)),
             StdlibKind::Task | StdlibKind::Future => {
                 let a = need()?.asyncio;
                 let state = r.i32_at(addr, a.fut_state)?;
@@ -990,7 +1004,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     (RemoteAddr::NULL, RemoteAddr::NULL, RemoteAddr::NULL)
                 };
                 let b = budget.max(1);
-                ObjectKind::Task(TaskInfo {
+                ObjectKind::Task(Box::new(TaskInfo {
                     is_task,
                     state,
                     name: self.opt_child(name, b),
@@ -998,7 +1012,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     waiting_on: self.opt_child(waiter, b),
                     result: self.opt_child(result, b),
                     exception: self.opt_child(exception, b),
-                })
+                }))
             }
         })
     }

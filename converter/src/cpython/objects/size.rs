@@ -4,7 +4,7 @@
 
 use super::classify::Decoder;
 use super::{Builtin, ObjReader, TypeInfo};
-use crate::cpython::layout::LongEncoding;
+use crate::cpython::layout::{DictKeysLayout, LongEncoding};
 use crate::model::ObjectKind;
 use crate::source::RemoteAddr;
 
@@ -76,6 +76,7 @@ impl ObjReader<'_> {
                     basic.saturating_add(mask.saturating_add(1).saturating_mul(s.entry_size))
                 }
             }
+            Decoder::Builtin(Builtin::Dict) => basic.saturating_add(self.dict_extra(addr)?),
             Decoder::Builtin(Builtin::ByteArray) => {
                 basic.saturating_add(self.r.word_at(addr, self.layout.bytearray.ob_alloc).ok()?)
             }
@@ -117,6 +118,72 @@ impl ObjReader<'_> {
             0
         };
         Some(sizeof.saturating_add(gc).saturating_add(managed))
+    }
+
+    /// What `dict.__sizeof__` adds to the object: the values array of a split table, and the
+    /// keys object when this dict owns it alone (`dk_refcnt == 1`; shared keys are counted
+    /// with their class).
+    fn dict_extra(&self, addr: RemoteAddr) -> Option<u64> {
+        let d = &self.layout.dict;
+        let p = u64::from(self.r.ptr_size());
+        let keys = self.r.ptr_at(addr, d.ma_keys).ok()?;
+        let values = self.r.ptr_at(addr, d.ma_values).ok()?;
+        let owned = self.r.ssize_at(keys, 0).ok()? == 1;
+        let (values_words, keys_bytes) = match d.keys {
+            DictKeysLayout::Sized {
+                dk_size,
+                dk_indices,
+                ..
+            } => {
+                let size = self.r.word_at(keys, dk_size).ok()?;
+                if size > crate::limits::MAX_TABLE_SLOTS {
+                    return None;
+                }
+                let usable = size * 2 / 3;
+                let ix = match size {
+                    0..=0xff => 1,
+                    0x100..=0xffff => 2,
+                    0x1_0000..=0xffff_ffff => 4,
+                    _ => 8,
+                };
+                (usable, dk_indices + ix * size + usable * d.entry_size)
+            }
+            DictKeysLayout::Log2 {
+                dk_log2_size,
+                dk_log2_index_bytes,
+                dk_kind,
+                dk_nentries,
+                dk_indices,
+            } => {
+                let log2 = self.r.u8_at(keys, dk_log2_size).ok()?;
+                let log2_ib = self.r.u8_at(keys, dk_log2_index_bytes).ok()?;
+                if log2 > 40 || log2_ib > 43 {
+                    return None;
+                }
+                let general = self.r.u8_at(keys, dk_kind).ok()? == 0;
+                let es = if general {
+                    d.entry_size
+                } else {
+                    d.unicode_entry_size.unwrap_or(d.entry_size)
+                };
+                // `dk_usable` is the field before `dk_nentries`.
+                let nentries = self.r.word_at(keys, dk_nentries).ok()?;
+                let usable = self.r.word_at(keys, dk_nentries.checked_sub(p)?).ok()?;
+                let frac = (1u64 << log2) * 2 / 3;
+                (
+                    nentries.saturating_add(usable),
+                    dk_indices + (1u64 << log2_ib) + frac * es,
+                )
+            }
+        };
+        let mut extra = 0u64;
+        if !values.is_null() {
+            extra = extra.saturating_add(values_words.saturating_mul(p));
+        }
+        if owned {
+            extra = extra.saturating_add(keys_bytes);
+        }
+        Some(extra)
     }
 
     /// The default `object.__sizeof__` plus headers: what most C types report, an estimate for
