@@ -144,6 +144,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -262,9 +265,23 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         locals: !args.no_locals,
         limits: human,
     };
+    if args.json && args.object.is_none() {
+        // Streamed: the JSON of a large snapshot is never held in memory whole.
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        hd::views::json::write_json(&snap, json_limits, &mut out).context("writing the output")?;
+        out.write_all(b"\n").context("writing the output")?;
+        out.flush().context("writing the output")?;
+        let ok = warnings.is_empty();
+        std::mem::forget(snap);
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     let text = match (args.json, args.object) {
-        (true, None) => json_text(&hd::views::json::to_json(&snap, json_limits))?,
-        (true, Some(a)) => json_text(&hd::views::json::object_json(&snap, a, json_limits))?,
+        (true, None) => json_text_once(hd::views::json::to_json(&snap, json_limits))?,
+        (true, Some(a)) => json_text_once(hd::views::json::object_json(&snap, a, json_limits))?,
         (false, None) => hd::views::text::to_text(&snap, text_opts),
         (false, Some(a)) => hd::views::text::object_text(&snap, a, text_opts),
     };
@@ -280,6 +297,14 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// [`json_text`] of a value that is not needed afterwards: it is not freed, the process is
+/// about to end (freeing a large JSON tree costs more than writing it).
+fn json_text_once(v: serde_json::Value) -> anyhow::Result<String> {
+    let text = json_text(&v);
+    std::mem::forget(v);
+    text
 }
 
 fn json_text(v: &serde_json::Value) -> anyhow::Result<String> {

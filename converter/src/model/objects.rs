@@ -541,20 +541,37 @@ pub type AddrMap<V> = HashMap<u64, V, BuildHasherDefault<AddrHasher>>;
 /// Objects by id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectGraph {
-    objects: AddrMap<Object>,
+    /// In the order they were first added.
+    objects: Vec<Object>,
+    /// Position in `objects` by id. Only these small entries move when it grows.
+    index: AddrMap<u32>,
 }
 
 impl ObjectGraph {
     pub fn get(&self, id: ObjId) -> Option<&Object> {
-        self.objects.get(&id)
+        self.objects.get(*self.index.get(&id)? as usize)
     }
 
+    /// Adds `obj`, or replaces the object with its id.
     pub fn insert(&mut self, obj: Object) {
-        self.objects.insert(obj.id, obj);
+        match self.index.get(&obj.id) {
+            Some(&i) => {
+                if let Some(slot) = self.objects.get_mut(i as usize) {
+                    *slot = obj;
+                }
+            }
+            None => {
+                let Ok(i) = u32::try_from(self.objects.len()) else {
+                    return;
+                };
+                self.index.insert(obj.id, i);
+                self.objects.push(obj);
+            }
+        }
     }
 
     pub fn contains(&self, id: ObjId) -> bool {
-        self.objects.contains_key(&id)
+        self.index.contains_key(&id)
     }
 
     pub fn len(&self) -> usize {
@@ -566,11 +583,11 @@ impl ObjectGraph {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Object> {
-        self.objects.values()
+        self.objects.iter()
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Object> {
-        self.objects.values_mut()
+        self.objects.iter_mut()
     }
 
     /// A task's name: its str, or `Task-N` for the int N that 3.12+ keeps until

@@ -1,5 +1,6 @@
 //! `show --json`: the schema documented in `docs/json.md`.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::limits::ReprLimits;
@@ -13,23 +14,18 @@ use super::repr::render;
 /// Version of the JSON schema.
 pub const SCHEMA: u32 = 1;
 
-/// The whole snapshot as the documented JSON value. `depth` is how many levels of attributes
-/// values show (`--depth`).
+/// The whole snapshot as the documented JSON value.
 pub fn to_json(s: &Snapshot, limits: ReprLimits) -> Value {
-    let mut v = header(s);
-    v["threads"] = json!(s
-        .threads
-        .iter()
-        .map(|t| thread(s, t, limits))
-        .collect::<Vec<_>>());
-    v["suspended"] = json!(suspended(s, limits));
-    v["roots"] = json!(s
-        .roots
-        .iter()
-        .map(|r| json!({"name": r.name, "value": value(s, r.value, limits, limits.attr_depth)}))
-        .collect::<Vec<_>>());
-    v["diagnostics"] = json!(s.diagnostics);
-    v
+    serde_json::to_value(ShowJson { s, limits }).unwrap_or(Value::Null)
+}
+
+/// Writes the whole snapshot as JSON (pretty-printed), without building it in memory first.
+pub fn write_json(
+    s: &Snapshot,
+    limits: ReprLimits,
+    w: impl std::io::Write,
+) -> serde_json::Result<()> {
+    serde_json::to_writer_pretty(w, &ShowJson { s, limits })
 }
 
 /// One object with its fields and referents (`show --object ADDR --json`).
@@ -65,78 +61,191 @@ fn header(s: &Snapshot) -> Value {
     })
 }
 
-fn thread(s: &Snapshot, t: &Thread, limits: ReprLimits) -> Value {
-    json!({
-        "tid": t.tid,
-        "thread_id": format!("{:#x}", t.thread_id),
-        "name": t.name,
-        "interpreter": t.interpreter,
-        "holds_gil": t.holds_gil,
-        "crashed": t.crashed,
-        "frames_complete": t.frames_complete,
-        "frames": t.frames.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>(),
-        "exception": t.exception.map(|e| value(s, e, limits, limits.attr_depth)),
-    })
+/// `show --json`, serialized as it is written.
+struct ShowJson<'a> {
+    s: &'a Snapshot,
+    limits: ReprLimits,
+}
+
+impl Serialize for ShowJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let (s, limits) = (self.s, self.limits);
+        let mut m = ser.serialize_map(None)?;
+        if let Value::Object(h) = header(s) {
+            for (k, v) in h {
+                m.serialize_entry(&k, &v)?;
+            }
+        }
+        let threads: Vec<ThreadJson> = s
+            .threads
+            .iter()
+            .map(|t| ThreadJson { s, t, limits })
+            .collect();
+        m.serialize_entry("threads", &threads)?;
+        m.serialize_entry("suspended", &suspended(s, limits))?;
+        let roots: Vec<Value> = s
+            .roots
+            .iter()
+            .map(|r| json!({"name": r.name, "value": value(s, r.value, limits, limits.attr_depth)}))
+            .collect();
+        m.serialize_entry("roots", &roots)?;
+        m.serialize_entry("diagnostics", &s.diagnostics)?;
+        m.end()
+    }
+}
+
+struct ThreadJson<'a> {
+    s: &'a Snapshot,
+    t: &'a Thread,
+    limits: ReprLimits,
+}
+
+impl Serialize for ThreadJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let (s, t, limits) = (self.s, self.t, self.limits);
+        let mut m = ser.serialize_map(Some(10))?;
+        m.serialize_entry("tid", &t.tid)?;
+        m.serialize_entry("thread_id", &format!("{:#x}", t.thread_id))?;
+        m.serialize_entry("name", &t.name)?;
+        m.serialize_entry("interpreter", &t.interpreter)?;
+        m.serialize_entry("holds_gil", &t.holds_gil)?;
+        m.serialize_entry("crashed", &t.crashed)?;
+        m.serialize_entry("frames_complete", &t.frames_complete)?;
+        let frames: Vec<FrameJson> = t
+            .frames
+            .iter()
+            .map(|f| FrameJson { s, f, limits })
+            .collect();
+        m.serialize_entry("frames", &frames)?;
+        let exception = t.exception.map(|id| ValueJson {
+            s,
+            id,
+            limits,
+            depth: limits.attr_depth,
+        });
+        m.serialize_entry("exception", &exception)?;
+        m.end()
+    }
+}
+
+struct FrameJson<'a> {
+    s: &'a Snapshot,
+    f: &'a Frame,
+    limits: ReprLimits,
+}
+
+impl Serialize for FrameJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let (s, f, limits) = (self.s, self.f, self.limits);
+        let mut m = ser.serialize_map(Some(8))?;
+        m.serialize_entry("function", &f.function)?;
+        m.serialize_entry("qualname", &f.qualname)?;
+        m.serialize_entry("file", &f.file)?;
+        m.serialize_entry("line", &f.line)?;
+        m.serialize_entry("first_line", &f.first_line)?;
+        m.serialize_entry("source", &f.source)?;
+        m.serialize_entry("address", &format!("{:#x}", f.address))?;
+        let locals = f.locals.as_ref().map(|ls| Named {
+            s,
+            items: ls.iter().map(|l| (l.name.as_str(), l.value)).collect(),
+            limits,
+            depth: limits.attr_depth,
+        });
+        m.serialize_entry("locals", &locals)?;
+        m.end()
+    }
+}
+
+/// Names to values, as a JSON object in their order.
+struct Named<'a> {
+    s: &'a Snapshot,
+    items: Vec<(&'a str, ObjId)>,
+    limits: ReprLimits,
+    depth: usize,
+}
+
+impl Serialize for Named<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut m = ser.serialize_map(Some(self.items.len()))?;
+        for &(name, id) in &self.items {
+            m.serialize_entry(
+                name,
+                &ValueJson {
+                    s: self.s,
+                    id,
+                    limits: self.limits,
+                    depth: self.depth,
+                },
+            )?;
+        }
+        m.end()
+    }
+}
+
+/// A value: type, repr, address, status; its attributes `depth` levels down.
+struct ValueJson<'a> {
+    s: &'a Snapshot,
+    id: ObjId,
+    limits: ReprLimits,
+    depth: usize,
+}
+
+impl Serialize for ValueJson<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let (s, id, limits, depth) = (self.s, self.id, self.limits, self.depth);
+        let r = render(&s.objects, id, limits);
+        let obj = s.objects.get(id);
+        let mut m = ser.serialize_map(None)?;
+        m.serialize_entry("type", obj.map(|o| &*o.type_name).unwrap_or("?"))?;
+        m.serialize_entry("repr", &r.text)?;
+        m.serialize_entry("address", &format!("{id:#x}"))?;
+        m.serialize_entry("status", r.status.as_str())?;
+        if let Some(len) = r.length {
+            m.serialize_entry("length", &len)?;
+        }
+        let Some(obj) = obj else {
+            m.serialize_entry("kind", "not_read")?;
+            return m.end();
+        };
+        m.serialize_entry("kind", obj.kind.name())?;
+        if let Some(size) = obj.size {
+            m.serialize_entry("size", &size)?;
+        }
+        if depth > 0 {
+            if let Some(attrs) = attributes(&obj.kind) {
+                let named = Named {
+                    s,
+                    items: attrs.iter().map(|(n, a)| (&**n, *a)).collect(),
+                    limits,
+                    depth: depth - 1,
+                };
+                m.serialize_entry("attributes", &named)?;
+                // Attributes a bound left out.
+                if let ObjectKind::Instance(i) = &obj.kind {
+                    let left = i.length.saturating_sub(i.attrs.len() as u64);
+                    if left > 0 {
+                        m.serialize_entry("left_out", &left)?;
+                    }
+                }
+            }
+        }
+        m.end()
+    }
 }
 
 fn frame(s: &Snapshot, f: &Frame, limits: ReprLimits) -> Value {
-    let locals = f.locals.as_ref().map(|ls| {
-        let mut m = Map::new();
-        for l in ls {
-            m.insert(l.name.clone(), value(s, l.value, limits, limits.attr_depth));
-        }
-        Value::Object(m)
-    });
-    json!({
-        "function": f.function,
-        "qualname": f.qualname,
-        "file": f.file,
-        "line": f.line,
-        "first_line": f.first_line,
-        "source": f.source,
-        "address": format!("{:#x}", f.address),
-        "locals": locals,
-    })
+    serde_json::to_value(FrameJson { s, f, limits }).unwrap_or(Value::Null)
 }
 
 /// A value: type, repr, address, status; its attributes `depth` levels down.
 pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value {
-    let r = render(&s.objects, id, limits);
-    let obj = s.objects.get(id);
-    let mut v = json!({
-        "type": obj.map(|o| o.type_name.clone()).unwrap_or_else(|| "?".into()),
-        "repr": r.text,
-        "address": format!("{id:#x}"),
-        "status": r.status.as_str(),
-    });
-    if let Some(len) = r.length {
-        v["length"] = json!(len);
-    }
-    let Some(obj) = obj else {
-        v["kind"] = json!("not_read");
-        return v;
-    };
-    v["kind"] = json!(obj.kind.name());
-    if let Some(size) = obj.size {
-        v["size"] = json!(size);
-    }
-    if depth > 0 {
-        if let Some(attrs) = attributes(&obj.kind) {
-            let mut m = Map::new();
-            for (name, a) in attrs {
-                m.insert(name.to_string(), value(s, *a, limits, depth - 1));
-            }
-            v["attributes"] = Value::Object(m);
-            // Attributes a bound left out.
-            if let ObjectKind::Instance(i) = &obj.kind {
-                let left = i.length.saturating_sub(i.attrs.len() as u64);
-                if left > 0 {
-                    v["left_out"] = json!(left);
-                }
-            }
-        }
-    }
-    v
+    serde_json::to_value(ValueJson {
+        s,
+        id,
+        limits,
+        depth,
+    })
+    .unwrap_or(Value::Null)
 }
 
 /// Named fields shown beneath a value: an instance's attributes, an exception's.
