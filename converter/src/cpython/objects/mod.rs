@@ -9,6 +9,7 @@ mod int;
 mod size;
 mod stdlib_values;
 #[cfg(test)]
+#[path = "tests/synth.rs"]
 mod synth_tests;
 
 pub use classify::{Decoder, PyStdlibKind, StdlibKind};
