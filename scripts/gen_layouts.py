@@ -527,6 +527,13 @@ def build_layout(minor: int, target: Target) -> Struct:
                 ("ob_digit", off("PyLongObject", "ob_digit")),
                 ("digit_bits", u8("PyLong_SHIFT")),
                 ("digit_size", u8("sizeof(digit)")),
+                (
+                    "sizeof_min_digits",
+                    Lit(
+                        "1" if v >= 11 else "0",
+                        comment="int.__sizeof__ counts at least one digit from 3.11 on (Objects/longobject.c)",
+                    ),
+                ),
             ],
         )
     else:
@@ -543,6 +550,13 @@ def build_layout(minor: int, target: Target) -> Struct:
                 ("ob_digit", off("PyLongObject", "long_value.ob_digit")),
                 ("digit_bits", u8("PyLong_SHIFT")),
                 ("digit_size", u8("sizeof(digit)")),
+                (
+                    "sizeof_min_digits",
+                    Lit(
+                        "1" if v >= 11 else "0",
+                        comment="int.__sizeof__ counts at least one digit from 3.11 on (Objects/longobject.c)",
+                    ),
+                ),
             ],
         )
 

@@ -298,6 +298,8 @@ pub struct LongLayout {
     pub digit_bits: u8,
     /// `sizeof(digit)`.
     pub digit_size: u8,
+    /// Digits `int.__sizeof__` counts at least (zero has none): 0 before 3.11, then 1.
+    pub sizeof_min_digits: u64,
 }
 
 /// How sign and digit count are stored.

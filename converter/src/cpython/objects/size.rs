@@ -40,8 +40,7 @@ impl ObjReader<'_> {
                     LongEncoding::SignedSize => self.ob_size(addr).ok()?.unsigned_abs(),
                     LongEncoding::Tagged { lv_tag } => self.r.word_at(addr, lv_tag).ok()? >> 3,
                 };
-                // int.__sizeof__ counts at least one digit from 3.11 on (zero has none).
-                let min = u64::from(self.layout.version >= (3, 11));
+                let min = self.layout.long.sizeof_min_digits;
                 self.layout.long.ob_digit.saturating_add(
                     digits
                         .max(min)

@@ -138,6 +138,8 @@ pub(super) const LAYOUT: Layout = Layout {
         digit_bits: 30,
         // sizeof(digit)
         digit_size: 4,
+        // int.__sizeof__ counts at least one digit from 3.11 on (Objects/longobject.c)
+        sizeof_min_digits: 0,
     },
     float: FloatLayout {
         // offsetof(PyFloatObject, ob_fval)
