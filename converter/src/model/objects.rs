@@ -590,6 +590,38 @@ impl ObjectGraph {
         self.objects.iter_mut()
     }
 
+    /// Generators, coroutines and async generators that haven't finished, by address.
+    pub fn unfinished_generators(&self) -> Vec<(ObjId, &GeneratorInfo)> {
+        let mut v: Vec<_> = self
+            .objects
+            .iter()
+            .filter_map(|o| match &o.kind {
+                ObjectKind::Generator(g) if g.state != GeneratorState::Finished => {
+                    Some((o.id, &**g))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|(id, _)| *id);
+        v
+    }
+
+    /// asyncio tasks still pending, by address.
+    pub fn pending_tasks(&self) -> Vec<(ObjId, &TaskInfo)> {
+        let mut v: Vec<_> = self
+            .objects
+            .iter()
+            .filter_map(|o| match &o.kind {
+                ObjectKind::Task(t) if t.is_task && t.state == TaskState::Pending => {
+                    Some((o.id, &**t))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|(id, _)| *id);
+        v
+    }
+
     /// A task's name: its str, or `Task-N` for the int N that 3.12+ keeps until
     /// `get_name()` is called.
     pub fn task_name(&self, t: &TaskInfo) -> Option<String> {

@@ -4,9 +4,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::limits::ReprLimits;
-use crate::model::{
-    Frame, GeneratorFlavor, GeneratorState, ObjId, ObjectKind, Snapshot, TaskState, Thread,
-};
+use crate::model::{Frame, GeneratorFlavor, ObjId, ObjectKind, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
@@ -260,24 +258,8 @@ pub fn attributes(kind: &ObjectKind) -> Option<&[(std::sync::Arc<str>, ObjId)]> 
 /// Every generator, coroutine and async generator in the graph that hasn't finished, with its
 /// frame, in address order.
 pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
-    let mut gens: Vec<_> = s
-        .objects
-        .iter()
-        .filter_map(|o| match &o.kind {
-            ObjectKind::Generator(g) if g.state != GeneratorState::Finished => Some((o.id, g)),
-            _ => None,
-        })
-        .collect();
-    gens.sort_by_key(|(id, _)| *id);
-    let mut tasks: Vec<_> = s
-        .objects
-        .iter()
-        .filter_map(|o| match &o.kind {
-            ObjectKind::Task(t) if t.is_task && t.state == TaskState::Pending => Some((o.id, t)),
-            _ => None,
-        })
-        .collect();
-    tasks.sort_by_key(|(id, _)| *id);
+    let gens = s.objects.unfinished_generators();
+    let tasks = s.objects.pending_tasks();
     let task_values = tasks.into_iter().map(|(id, t)| {
         let coro = t.coro.and_then(|c| s.objects.get(c));
         let (qualname, frames) = match coro.map(|o| &o.kind) {

@@ -123,18 +123,10 @@ fn traceback_lines(s: &Snapshot, exc: ObjId, out: &mut String) {
 
 /// Generators and coroutines that haven't finished, with their frames.
 fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
-    let mut gens: Vec<_> = s
-        .objects
-        .iter()
-        .filter_map(|o| match &o.kind {
-            ObjectKind::Generator(g) if g.state != GeneratorState::Finished => Some((o.id, g)),
-            _ => None,
-        })
-        .collect();
+    let gens = s.objects.unfinished_generators();
     if gens.is_empty() {
         return;
     }
-    gens.sort_by_key(|(id, _)| *id);
     out.push_str("\nSuspended generators and coroutines:\n");
     for (id, g) in gens {
         let r = render(&s.objects, id, opts.limits);
@@ -174,20 +166,10 @@ fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
 
 /// Pending asyncio tasks: name, what each runs and what it waits on.
 fn tasks_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
-    let mut tasks: Vec<_> = s
-        .objects
-        .iter()
-        .filter_map(|o| match &o.kind {
-            ObjectKind::Task(t) if t.is_task && t.state == crate::model::TaskState::Pending => {
-                Some((o.id, t))
-            }
-            _ => None,
-        })
-        .collect();
+    let tasks = s.objects.pending_tasks();
     if tasks.is_empty() {
         return;
     }
-    tasks.sort_by_key(|(id, _)| *id);
     out.push_str("\nPending asyncio tasks:\n");
     for (id, t) in tasks {
         let name = s.objects.task_name(t).unwrap_or_else(|| "?".into());
