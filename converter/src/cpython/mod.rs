@@ -45,11 +45,9 @@ pub fn read_snapshot(
     target: &str,
     opts: &ReadOptions,
 ) -> Result<Snapshot, Error> {
-    let located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
-    let mut diags = located.diagnostics;
-    let reader = Reader::new(mem, ptr_size, little_endian);
-    let known = known_types(located.module.as_ref());
-    let o = ObjReader::new(reader, &located.layout).with_known_types(known);
+    let mut located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
+    let mut diags = std::mem::take(&mut located.diagnostics);
+    let o = located.objects(mem, ptr_size, little_endian);
     let fr = FrameReader::new(&o);
 
     let interps = match threads::interpreters(&o, located.runtime, &mut diags) {
@@ -190,13 +188,7 @@ pub fn read_snapshot(
     Ok(Snapshot {
         roots,
         source: Default::default(),
-        python: Some(PythonInfo {
-            version: located.version.to_string(),
-            version_source: located.version_source.as_str().to_string(),
-            layout: located.layout_desc,
-            runtime_address: located.runtime.0,
-            library: located.library,
-        }),
+        python: Some(located.python_info()),
         process: ProcessSummary {
             pid: info.pid,
             executable: info.executable.clone(),
@@ -218,11 +210,9 @@ pub fn read_histogram(
     target: &str,
     opts: &ReadOptions,
 ) -> Result<(heap::Histogram, PythonInfo, Vec<crate::diag::Diagnostic>), Error> {
-    let located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
-    let mut diags = located.diagnostics;
-    let reader = Reader::new(mem, ptr_size, little_endian);
-    let known = known_types(located.module.as_ref());
-    let o = ObjReader::new(reader, &located.layout).with_known_types(known);
+    let mut located = locate(mem, files, ptr_size, little_endian, target, &opts.locate)?;
+    let mut diags = std::mem::take(&mut located.diagnostics);
+    let o = located.objects(mem, ptr_size, little_endian);
     let interps =
         threads::interpreters(&o, located.runtime, &mut diags).map_err(|e| Error::Memory {
             what: "reading the interpreter list of _PyRuntime",
@@ -231,28 +221,42 @@ pub fn read_histogram(
         })?;
     let addrs: Vec<_> = interps.iter().map(|i| i.addr).collect();
     let h = heap::histogram(&o, located.runtime, &addrs, &mut diags);
-    let python = PythonInfo {
-        version: located.version.to_string(),
-        version_source: located.version_source.as_str().to_string(),
-        layout: located.layout_desc,
-        runtime_address: located.runtime.0,
-        library: located.library,
-    };
-    Ok((h, python, diags.into_vec()))
+    Ok((h, located.python_info(), diags.into_vec()))
 }
 
-/// Builtin type objects by address, from the interpreter's symbols.
-fn known_types(
-    module: Option<&crate::symbols::Module>,
-) -> std::collections::HashMap<u64, objects::Builtin> {
-    module
-        .map(|m| {
-            objects::BUILTIN_SYMBOLS
-                .iter()
-                .filter_map(|(name, b)| Some((m.symbol(name)?.0, *b)))
-                .collect()
-        })
-        .unwrap_or_default()
+impl Located {
+    /// The object reader over `mem` with this interpreter's layout; builtin type objects
+    /// are known by address where the interpreter's symbols name them.
+    fn objects<'a>(
+        &'a self,
+        mem: &'a dyn Memory,
+        ptr_size: u8,
+        little_endian: bool,
+    ) -> ObjReader<'a> {
+        let known = self
+            .module
+            .as_ref()
+            .map(|m| {
+                objects::BUILTIN_SYMBOLS
+                    .iter()
+                    .filter_map(|(name, b)| Some((m.symbol(name)?.0, *b)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ObjReader::new(Reader::new(mem, ptr_size, little_endian), &self.layout)
+            .with_known_types(known)
+    }
+
+    /// What the output says about the interpreter found.
+    fn python_info(&self) -> PythonInfo {
+        PythonInfo {
+            version: self.version.to_string(),
+            version_source: self.version_source.as_str().to_string(),
+            layout: self.layout_desc.clone(),
+            runtime_address: self.runtime.0,
+            library: self.library.clone(),
+        }
+    }
 }
 
 fn describe_thread(t: &Thread) -> String {

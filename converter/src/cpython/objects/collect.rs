@@ -1137,11 +1137,13 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         budget: usize,
     ) -> Result<ObjectKind, ReadError> {
         let rd = self.rd();
+        // `__slots__` are resolved once (a walk of the MRO); the instance dict only on a miss.
+        let slots = rd.slot_values(addr, t);
         let attr = |name: &str| -> Option<RemoteAddr> {
-            rd.slot_values(addr, t)
-                .into_iter()
+            slots
+                .iter()
                 .find(|(n, _)| n == name)
-                .map(|(_, v)| v)
+                .map(|(_, v)| *v)
                 .or_else(|| rd.instance_attr(addr, name).ok().flatten())
         };
         Ok(match kind {

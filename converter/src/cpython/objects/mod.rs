@@ -289,10 +289,15 @@ impl<'a> ObjReader<'a> {
     }
 
     pub fn type_info(&self, t: RemoteAddr) -> Result<Rc<TypeInfo>, ReadError> {
+        self.type_info_at(t, 0)
+    }
+
+    /// `type_info` for a type `depth` bases below the one asked for (bounds a cyclic chain).
+    fn type_info_at(&self, t: RemoteAddr, depth: usize) -> Result<Rc<TypeInfo>, ReadError> {
         if let Some(info) = self.types.borrow().get(&t.0) {
             return Ok(info.clone());
         }
-        let info = match (self.read_type(t, 0), self.known.get(&t.0)) {
+        let info = match (self.read_type(t, depth), self.known.get(&t.0)) {
             (Ok(mut info), Some(&b)) => {
                 // The address decides; the name in memory is only a cross-check.
                 info.builtin = Some(b);
@@ -397,8 +402,9 @@ impl<'a> ObjReader<'a> {
             decoder: Default::default(),
         };
         // A subclass that doesn't override __repr__ prints like its builtin base.
+        // Bases go through the cache: every class of a hierarchy asks for them.
         if info.repr_as.is_none() && !base.is_null() && depth < 64 {
-            if let Ok(b) = self.read_type(base, depth + 1) {
+            if let Ok(b) = self.type_info_at(base, depth + 1) {
                 if b.repr_as.is_some() && b.tp_repr == tp_repr {
                     info.repr_as = b.repr_as;
                 }
