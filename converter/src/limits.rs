@@ -37,6 +37,10 @@ pub const MAX_SOURCE_FILE: u64 = 64 << 20;
 pub const MAX_SCAN_BYTES: u64 = 1 << 30;
 /// Entries of a dict's or set's table that are visited.
 pub const MAX_TABLE_SLOTS: u64 = 1 << 24;
+/// Levels of objects followed when collecting or rendering, whatever `--depth` asks: both
+/// walks recurse, and a cycle through objects that aren't containers (a bound method of
+/// itself, an exception among its own args) ends only here.
+pub const MAX_NESTING: usize = 100;
 /// 30-bit digits of an int decoded (about 18,000 decimal digits; Python itself refuses to
 /// print more than 4,300 by default). Conversion is quadratic in this.
 pub const MAX_INT_DIGITS: u64 = 2048;

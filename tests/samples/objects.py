@@ -277,6 +277,10 @@ def hold():
     span = range(0, 10, 2)
     cut = slice(1, None, 2)
     deep = nested(24)
+    looped = [1]
+    looped.append(looped)
+    self_map = {}
+    self_map["me"] = (self_map, looped)
     million = list(range(1000)) * 1000
     big_dict = dict.fromkeys(range(100000), 0)
     plain = twin(lambda: Plain(1, "b"))

@@ -228,6 +228,23 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// Named fields shown beneath a value: an instance's attributes, an exception's.
+    pub fn attributes(&self) -> Option<&[(Arc<str>, ObjId)]> {
+        match self {
+            ObjectKind::Instance(i) => Some(&i.attrs),
+            ObjectKind::Exception(e) if !e.attrs.is_empty() => Some(&e.attrs),
+            _ => None,
+        }
+    }
+
+    /// Attributes a bound left out of [`ObjectKind::attributes`].
+    pub fn attributes_left_out(&self) -> u64 {
+        match self {
+            ObjectKind::Instance(i) => i.length.saturating_sub(i.attrs.len() as u64),
+            _ => 0,
+        }
+    }
+
     /// A short stable name of the kind (`int`, `instance`, `surrogate`…), as JSON shows it.
     pub fn name(&self) -> &'static str {
         match self {

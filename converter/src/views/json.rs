@@ -8,6 +8,7 @@ use crate::model::{Frame, GeneratorFlavor, ObjId, ObjectKind, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
+use super::Beneath;
 
 /// Version of the JSON schema.
 pub const SCHEMA: u32 = 1;
@@ -119,7 +120,7 @@ impl Serialize for ThreadJson<'_> {
             s,
             id,
             limits,
-            depth: limits.attr_depth,
+            at: Beneath::top(limits.attr_depth),
         });
         m.serialize_entry("exception", &exception)?;
         m.end()
@@ -147,7 +148,7 @@ impl Serialize for FrameJson<'_> {
             s,
             items: ls.iter().map(|l| (l.name.as_str(), l.value)).collect(),
             limits,
-            depth: limits.attr_depth,
+            at: Beneath::top(limits.attr_depth),
         });
         m.serialize_entry("locals", &locals)?;
         m.end()
@@ -159,7 +160,7 @@ struct Named<'a> {
     s: &'a Snapshot,
     items: Vec<(&'a str, ObjId)>,
     limits: ReprLimits,
-    depth: usize,
+    at: Beneath<'a>,
 }
 
 impl Serialize for Named<'_> {
@@ -172,7 +173,7 @@ impl Serialize for Named<'_> {
                     s: self.s,
                     id,
                     limits: self.limits,
-                    depth: self.depth,
+                    at: self.at,
                 },
             )?;
         }
@@ -180,17 +181,17 @@ impl Serialize for Named<'_> {
     }
 }
 
-/// A value: type, repr, address, status; its attributes `depth` levels down.
+/// A value: type, repr, address, status; its attributes as far as `at` allows.
 struct ValueJson<'a> {
     s: &'a Snapshot,
     id: ObjId,
     limits: ReprLimits,
-    depth: usize,
+    at: Beneath<'a>,
 }
 
 impl Serialize for ValueJson<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let (s, id, limits, depth) = (self.s, self.id, self.limits, self.depth);
+        let (s, id, limits) = (self.s, self.id, self.limits);
         let r = render(&s.objects, id, limits);
         let obj = s.objects.get(id);
         let mut m = ser.serialize_map(None)?;
@@ -209,22 +210,17 @@ impl Serialize for ValueJson<'_> {
         if let Some(size) = obj.size {
             m.serialize_entry("size", &size)?;
         }
-        if depth > 0 {
-            if let Some(attrs) = attributes(&obj.kind) {
-                let named = Named {
-                    s,
-                    items: attrs.iter().map(|(n, a)| (&**n, *a)).collect(),
-                    limits,
-                    depth: depth - 1,
-                };
-                m.serialize_entry("attributes", &named)?;
-                // Attributes a bound left out.
-                if let ObjectKind::Instance(i) = &obj.kind {
-                    let left = i.length.saturating_sub(i.attrs.len() as u64);
-                    if left > 0 {
-                        m.serialize_entry("left_out", &left)?;
-                    }
-                }
+        if let Some(attrs) = self.at.attributes(obj) {
+            let named = Named {
+                s,
+                items: attrs.iter().map(|(n, a)| (&**n, *a)).collect(),
+                limits,
+                at: self.at.below(id),
+            };
+            m.serialize_entry("attributes", &named)?;
+            let left = obj.kind.attributes_left_out();
+            if left > 0 {
+                m.serialize_entry("left_out", &left)?;
             }
         }
         m.end()
@@ -241,18 +237,9 @@ pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value
         s,
         id,
         limits,
-        depth,
+        at: Beneath::top(depth),
     })
     .unwrap_or(Value::Null)
-}
-
-/// Named fields shown beneath a value: an instance's attributes, an exception's.
-pub fn attributes(kind: &ObjectKind) -> Option<&[(std::sync::Arc<str>, ObjId)]> {
-    match kind {
-        ObjectKind::Instance(i) => Some(&i.attrs),
-        ObjectKind::Exception(e) if !e.attrs.is_empty() => Some(&e.attrs),
-        _ => None,
-    }
 }
 
 /// Every generator, coroutine and async generator in the graph that hasn't finished, with its

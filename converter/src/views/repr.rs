@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use unicode_general_category::{get_general_category, GeneralCategory};
 
-use crate::limits::ReprLimits;
+use crate::limits::{self, ReprLimits};
 use crate::model::{
     Entries, FileInfo, GeneratorFlavor, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph,
     ObjectKind, PyText, TaskState, TimeInfo, TypeReprStyle,
@@ -46,14 +46,7 @@ pub struct Rendered {
 
 /// Renders `id` from `graph` within `limits`.
 pub fn render(graph: &ObjectGraph, id: ObjId, limits: ReprLimits) -> Rendered {
-    let mut r = Renderer {
-        graph,
-        limits,
-        out: String::new(),
-        status: Status::Exact,
-        active: HashSet::new(),
-        top_length: None,
-    };
+    let mut r = Renderer::new(graph, limits);
     r.value(id, 0, true);
     // A cut somewhere inside: the length given is the top object's own.
     let length = match (r.status, r.top_length) {
@@ -72,12 +65,23 @@ struct Renderer<'g> {
     limits: ReprLimits,
     out: String,
     status: Status,
-    /// Containers being rendered, for `[...]` like Python's `Py_ReprEnter`.
+    /// Objects being rendered, for `[...]` like Python's `Py_ReprEnter`.
     active: HashSet<ObjId>,
     top_length: Option<u64>,
 }
 
-impl Renderer<'_> {
+impl<'g> Renderer<'g> {
+    fn new(graph: &'g ObjectGraph, limits: ReprLimits) -> Self {
+        Renderer {
+            graph,
+            limits,
+            out: String::new(),
+            status: Status::Exact,
+            active: HashSet::new(),
+            top_length: None,
+        }
+    }
+
     fn mark(&mut self, s: Status) {
         if s > self.status {
             self.status = s;
@@ -91,6 +95,8 @@ impl Renderer<'_> {
         }
     }
 
+    /// Renders one object, guarding every recursion: an object met again inside its own
+    /// repr prints Python's `Py_ReprEnter` marker, and nesting stops at `MAX_NESTING`.
     fn value(&mut self, id: ObjId, depth: usize, top: bool) {
         // Ids that aren't in the graph were not read: the object limit was reached.
         let Some(obj) = self.graph.get(id) else {
@@ -98,6 +104,46 @@ impl Renderer<'_> {
             let _ = write!(self.out, "<object at {id:#x}, not read>");
             return;
         };
+        if depth > limits::MAX_NESTING {
+            self.mark(Status::Truncated);
+            self.out.push_str("...");
+            return;
+        }
+        if self.active.contains(&id) {
+            self.reentered(obj, depth);
+            return;
+        }
+        self.active.insert(id);
+        self.kind(obj, depth, top);
+        self.active.remove(&id);
+    }
+
+    /// What Python prints for a container met again inside its own repr; other objects
+    /// (where Python would raise `RecursionError`) show a cut `...`.
+    fn reentered(&mut self, obj: &Object, depth: usize) {
+        match &obj.kind {
+            ObjectKind::List(_) | ObjectKind::Deque { .. } => self.out.push_str("[...]"),
+            ObjectKind::Tuple(_) => self.out.push_str("(...)"),
+            ObjectKind::Dict(_) => self.out.push_str("{...}"),
+            ObjectKind::Set(_) | ObjectKind::FrozenSet(_) => {
+                let _ = write!(self.out, "{}(...)", tp_name(obj));
+            }
+            ObjectKind::OrderedDict { .. } => self.out.push_str("..."),
+            // `defdict_repr` prints the factory, then `dict_repr` finds itself re-entered.
+            ObjectKind::DefaultDict { factory, .. } => {
+                let _ = write!(self.out, "{}(", obj.type_short);
+                self.value(*factory, depth + 1, false);
+                self.out.push_str(", {...})");
+            }
+            _ => {
+                self.mark(Status::Truncated);
+                self.out.push_str("...");
+            }
+        }
+    }
+
+    fn kind(&mut self, obj: &'g Object, depth: usize, top: bool) {
+        let id = obj.id;
         match &obj.kind {
             ObjectKind::None => self.out.push_str("None"),
             ObjectKind::Ellipsis => self.out.push_str("Ellipsis"),
@@ -134,8 +180,8 @@ impl Renderer<'_> {
                     self.cut(top, *length);
                 }
             }
-            ObjectKind::List(items) => self.seq(id, "[", "]", items, depth, top, false),
-            ObjectKind::Tuple(items) => self.seq(id, "(", ")", items, depth, top, true),
+            ObjectKind::List(items) => self.seq("[", "]", items, depth, top, false),
+            ObjectKind::Tuple(items) => self.seq("(", ")", items, depth, top, true),
             ObjectKind::Set(items) | ObjectKind::FrozenSet(items) => {
                 let frozen = matches!(obj.kind, ObjectKind::FrozenSet(_));
                 let exact_set = !frozen && &*obj.type_name == "set";
@@ -143,14 +189,14 @@ impl Renderer<'_> {
                 if items.length == 0 {
                     let _ = write!(self.out, "{name}()");
                 } else if exact_set {
-                    self.seq(id, "{", "}", items, depth, top, false);
+                    self.seq("{", "}", items, depth, top, false);
                 } else {
                     let _ = write!(self.out, "{name}(");
-                    self.seq(id, "{", "}", items, depth, top, false);
+                    self.seq("{", "}", items, depth, top, false);
                     self.out.push(')');
                 }
             }
-            ObjectKind::Dict(entries) => self.dict(id, entries, depth, top),
+            ObjectKind::Dict(entries) => self.dict(entries, depth, top),
             ObjectKind::Complex { real, imag } => self.out.push_str(&complex_repr(*real, *imag)),
             ObjectKind::ByteArray { data, length } => {
                 let shown = (data.len() as u64).min(self.limits.max_string as u64);
@@ -279,7 +325,7 @@ impl Renderer<'_> {
                         }
                         Some(ObjectKind::Tuple(_)) => {
                             if let Some(a) = e.args {
-                                self.value(a, depth, false);
+                                self.value(a, depth + 1, false);
                             }
                         }
                         _ => {
@@ -301,13 +347,8 @@ impl Renderer<'_> {
                 let _ = write!(self.out, "<{what} object {} at {id:#x}>", g.qualname);
             }
             ObjectKind::Deque { items, maxlen } => {
-                if !self.active.insert(id) {
-                    self.out.push_str("[...]");
-                    return;
-                }
                 let _ = write!(self.out, "{}(", obj.type_short);
-                self.active.remove(&id);
-                self.seq(id, "[", "]", items, depth, top, false);
+                self.seq("[", "]", items, depth, top, false);
                 if let Some(m) = maxlen {
                     let _ = write!(self.out, ", maxlen={m}");
                 }
@@ -319,15 +360,12 @@ impl Renderer<'_> {
             } => {
                 if entries.length == 0 {
                     let _ = write!(self.out, "{}()", obj.type_short);
-                } else if !self.active.insert(id) {
-                    self.out.push_str("...");
                 } else {
-                    self.active.remove(&id);
                     let _ = write!(self.out, "{}(", obj.type_short);
                     if *dict_style {
-                        self.dict(id, entries, depth, top);
+                        self.dict(entries, depth, top);
                     } else {
-                        self.pairs(id, entries, depth, top);
+                        self.pairs(entries, depth, top);
                     }
                     self.out.push(')');
                 }
@@ -336,7 +374,7 @@ impl Renderer<'_> {
                 let _ = write!(self.out, "{}(", obj.type_short);
                 self.value(*factory, depth + 1, false);
                 self.out.push_str(", ");
-                self.dict(id, entries, depth, top);
+                self.dict(entries, depth, top);
                 self.out.push(')');
             }
             ObjectKind::Counter(entries) => {
@@ -362,7 +400,7 @@ impl Renderer<'_> {
                         self.mark(Status::Truncated);
                     }
                     let _ = write!(self.out, "{}(", obj.type_short);
-                    self.dict(id, &sorted, depth, top);
+                    self.dict(&sorted, depth, top);
                     self.out.push(')');
                 }
             }
@@ -376,7 +414,7 @@ impl Renderer<'_> {
             }
             ObjectKind::Time(t) => {
                 let _ = write!(self.out, "{}(", obj.type_name);
-                self.time_fields(t, true);
+                self.time_fields(t, depth);
                 self.out.push(')');
             }
             ObjectKind::DateTime {
@@ -386,7 +424,7 @@ impl Renderer<'_> {
                 time,
             } => {
                 let _ = write!(self.out, "{}({year}, {month}, {day}, ", obj.type_name);
-                self.time_fields(time, true);
+                self.time_fields(time, depth);
                 self.out.push(')');
             }
             ObjectKind::TimeDelta {
@@ -461,7 +499,7 @@ impl Renderer<'_> {
                     tp_name(obj)
                 );
             }
-            ObjectKind::File(f) => self.file(f),
+            ObjectKind::File(f) => self.file(f, depth),
             ObjectKind::Socket {
                 fd,
                 family,
@@ -559,7 +597,7 @@ impl Renderer<'_> {
     }
 
     /// `hour, minute[, second[, microsecond]][, tzinfo=…][, fold=1]` as `datetime` prints them.
-    fn time_fields(&mut self, t: &TimeInfo, _top: bool) {
+    fn time_fields(&mut self, t: &TimeInfo, depth: usize) {
         let _ = write!(self.out, "{}, {}", t.hour, t.minute);
         if t.microsecond != 0 {
             let _ = write!(self.out, ", {}, {}", t.second, t.microsecond);
@@ -568,7 +606,7 @@ impl Renderer<'_> {
         }
         if let Some(tz) = t.tzinfo {
             self.out.push_str(", tzinfo=");
-            self.value(tz, 1, false);
+            self.value(tz, depth + 1, false);
         }
         if t.fold != 0 {
             let _ = write!(self.out, ", fold={}", t.fold);
@@ -597,14 +635,7 @@ impl Renderer<'_> {
         if is_str && flags & (4 | 32 | 256) == 32 {
             flags &= !32;
         }
-        let mut inner = Renderer {
-            graph: self.graph,
-            limits: self.limits,
-            out: String::new(),
-            status: Status::Exact,
-            active: HashSet::new(),
-            top_length: None,
-        };
+        let mut inner = Renderer::new(self.graph, self.limits);
         inner.value(pattern, depth + 1, false);
         self.mark(inner.status);
         let text: String = inner.out.chars().take(200).collect();
@@ -628,7 +659,7 @@ impl Renderer<'_> {
 
     /// `_io` reprs: `<_io.TextIOWrapper name='f' mode='r' encoding='UTF-8'>`,
     /// `<_io.BufferedReader name='f'>`, `<_io.FileIO name='f' mode='rb' closefd=True>`.
-    fn file(&mut self, f: &FileInfo) {
+    fn file(&mut self, f: &FileInfo, depth: usize) {
         if f.closed && f.class == "_io.FileIO" {
             let _ = write!(self.out, "<{} [closed]>", f.class);
             return;
@@ -636,7 +667,7 @@ impl Renderer<'_> {
         let _ = write!(self.out, "<{}", f.class);
         if let Some(n) = f.name {
             self.out.push_str(" name=");
-            self.value(n, 1, false);
+            self.value(n, depth + 1, false);
         } else if f.class == "_io.FileIO" {
             if let Some(fd) = f.fd {
                 let _ = write!(self.out, " fd={fd}");
@@ -676,8 +707,7 @@ impl Renderer<'_> {
     }
 
     /// `[(k, v), ...]`: OrderedDict's repr before 3.12.
-    fn pairs(&mut self, id: ObjId, entries: &Entries, depth: usize, top: bool) {
-        self.active.insert(id);
+    fn pairs(&mut self, entries: &Entries, depth: usize, top: bool) {
         self.out.push('[');
         let mut shown = 0u64;
         if depth < self.limits.max_depth {
@@ -704,7 +734,6 @@ impl Renderer<'_> {
             self.cut(top, entries.length);
         }
         self.out.push(']');
-        self.active.remove(&id);
     }
 
     /// Whether the output is already past the total limit.
@@ -715,7 +744,6 @@ impl Renderer<'_> {
     #[allow(clippy::too_many_arguments)]
     fn seq(
         &mut self,
-        id: ObjId,
         open: &str,
         close: &str,
         items: &Items,
@@ -723,10 +751,6 @@ impl Renderer<'_> {
         top: bool,
         tuple: bool,
     ) {
-        if !self.active.insert(id) {
-            let _ = write!(self.out, "{open}...{close}");
-            return;
-        }
         self.out.push_str(open);
         let mut shown = 0u64;
         if depth < self.limits.max_depth {
@@ -751,14 +775,9 @@ impl Renderer<'_> {
             self.out.push(',');
         }
         self.out.push_str(close);
-        self.active.remove(&id);
     }
 
-    fn dict(&mut self, id: ObjId, entries: &Entries, depth: usize, top: bool) {
-        if !self.active.insert(id) {
-            self.out.push_str("{...}");
-            return;
-        }
+    fn dict(&mut self, entries: &Entries, depth: usize, top: bool) {
         self.out.push('{');
         let mut shown = 0u64;
         if depth < self.limits.max_depth {
@@ -783,7 +802,6 @@ impl Renderer<'_> {
             self.cut(top, entries.length);
         }
         self.out.push('}');
-        self.active.remove(&id);
     }
 }
 
@@ -989,6 +1007,7 @@ pub fn text_repr(t: &PyText) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ExceptionInfo;
 
     #[test]
     fn floats_like_python() {
@@ -1031,6 +1050,98 @@ mod tests {
         assert_eq!(r("\u{e000}"), "'\\ue000'");
         assert_eq!(str_repr(&[0xd800]), "'\\ud800'");
         assert_eq!(r("\u{10ffff}"), "'\\U0010ffff'");
+    }
+
+    fn graph(objects: Vec<(ObjId, &str, ObjectKind)>) -> ObjectGraph {
+        let mut g = ObjectGraph::default();
+        for (id, t, kind) in objects {
+            g.insert(Object {
+                id,
+                type_name: t.into(),
+                type_short: t.into(),
+                kind,
+                size: None,
+            });
+        }
+        g
+    }
+
+    fn items(ids: &[ObjId]) -> Items {
+        Items {
+            items: ids.to_vec(),
+            length: ids.len() as u64,
+        }
+    }
+
+    #[test]
+    fn containers_in_themselves_like_python() {
+        // l = [1]; l.append(l); t = (l,); d = {}; d[0] = d
+        let g = graph(vec![
+            (1, "int", ObjectKind::Int(IntValue::Decimal("1".into()))),
+            (2, "list", ObjectKind::List(items(&[1, 2]))),
+            (3, "tuple", ObjectKind::Tuple(items(&[2]))),
+            (
+                4,
+                "dict",
+                ObjectKind::Dict(Entries {
+                    items: vec![(1, 4)],
+                    length: 1,
+                }),
+            ),
+        ]);
+        let r = render(&g, 3, ReprLimits::JSON);
+        assert_eq!(r.text, "([1, [...]],)");
+        assert_eq!(r.status, Status::Exact);
+        assert_eq!(render(&g, 4, ReprLimits::JSON).text, "{1: {...}}");
+    }
+
+    #[test]
+    fn cycles_through_other_objects_end() {
+        // e = ValueError(); e.args = (e,)   and   a bound method whose receiver is itself.
+        let g = graph(vec![
+            (
+                1,
+                "ValueError",
+                ObjectKind::Exception(Box::new(ExceptionInfo {
+                    args: Some(2),
+                    ..Default::default()
+                })),
+            ),
+            (2, "tuple", ObjectKind::Tuple(items(&[1]))),
+            (
+                3,
+                "method",
+                ObjectKind::BoundMethod {
+                    func: 4,
+                    receiver: 3,
+                },
+            ),
+        ]);
+        let r = render(&g, 1, ReprLimits::JSON);
+        assert_eq!(r.text, "ValueError(...)");
+        assert_eq!(r.status, Status::Truncated);
+        let r = render(&g, 3, ReprLimits::JSON);
+        assert!(r.text.starts_with("<bound method ? of ...>"), "{}", r.text);
+    }
+
+    #[test]
+    fn nesting_is_bounded_whatever_the_limits() {
+        // [[[[...]]]] thousands deep, rendered with no depth limit of its own.
+        let depth = 10_000;
+        let g = graph(
+            (0..depth)
+                .map(|i| (i + 1, "list", ObjectKind::List(items(&[i + 2]))))
+                .collect(),
+        );
+        let limits = ReprLimits {
+            max_depth: usize::MAX,
+            max_total: usize::MAX,
+            ..ReprLimits::JSON
+        };
+        let r = render(&g, 1, limits);
+        assert_eq!(r.status, Status::Truncated);
+        assert_eq!(r.text.matches('[').count(), limits::MAX_NESTING + 1);
+        assert!(r.text.contains("[...]"), "{}", &r.text[..200]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::model::{GeneratorState, ObjId, ObjectKind, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
+use super::Beneath;
 
 /// Options of the text view.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +44,7 @@ pub fn to_text(s: &Snapshot, opts: TextOptions) -> String {
                         &key,
                         *v,
                         opts.limits,
-                        opts.limits.attr_depth,
+                        Beneath::top(opts.limits.attr_depth),
                         2,
                         &mut out,
                     );
@@ -54,7 +55,7 @@ pub fn to_text(s: &Snapshot, opts: TextOptions) -> String {
                 "value",
                 root.value,
                 opts.limits,
-                opts.limits.attr_depth,
+                Beneath::top(opts.limits.attr_depth),
                 2,
                 &mut out,
             ),
@@ -69,32 +70,30 @@ pub fn to_text(s: &Snapshot, opts: TextOptions) -> String {
     out
 }
 
-/// `name = repr`, then the value's attributes beneath it, `depth` levels down.
+/// `name = repr`, then the value's attributes beneath it, as far as `at` allows.
 fn value_lines(
     s: &Snapshot,
     name: &str,
     id: ObjId,
     limits: ReprLimits,
-    depth: usize,
+    at: Beneath,
     indent: usize,
     out: &mut String,
 ) {
     let r = render(&s.objects, id, limits);
     let _ = writeln!(out, "{:indent$}{name} = {}", "", r.text);
-    if depth == 0 {
-        return;
-    }
     let Some(obj) = s.objects.get(id) else { return };
-    if let Some(attrs) = super::json::attributes(&obj.kind) {
-        for (n, a) in attrs {
-            value_lines(s, &format!(".{n}"), *a, limits, depth - 1, indent + 4, out);
-        }
-        if let ObjectKind::Instance(i) = &obj.kind {
-            let left = i.length.saturating_sub(i.attrs.len() as u64);
-            if left > 0 {
-                let _ = writeln!(out, "{:w$}...(+{left} attributes)", "", w = indent + 4);
-            }
-        }
+    let Some(attrs) = at.attributes(obj) else {
+        return;
+    };
+    let below = at.below(id);
+    for (n, a) in attrs {
+        let name = format!(".{n}");
+        value_lines(s, &name, *a, limits, below, indent + 4, out);
+    }
+    let left = obj.kind.attributes_left_out();
+    if left > 0 {
+        let _ = writeln!(out, "{:w$}...(+{left} attributes)", "", w = indent + 4);
     }
 }
 
@@ -154,7 +153,7 @@ fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
                         &l.name,
                         l.value,
                         opts.limits,
-                        opts.limits.attr_depth,
+                        Beneath::top(opts.limits.attr_depth),
                         8,
                         out,
                     );
@@ -229,18 +228,12 @@ pub fn object_text(s: &Snapshot, id: ObjId, opts: TextOptions) -> String {
     if let Some(left) = detail["left_out"].as_u64().filter(|&n| n > 0) {
         let _ = writeln!(out, "    ...(+{left} more)");
     }
-    if let Some(attrs) = super::json::attributes(&obj.kind) {
+    if let Some(attrs) = obj.kind.attributes() {
         let _ = writeln!(out, "  attributes:");
+        let top = Beneath::top(opts.limits.attr_depth);
+        let below = top.below(id);
         for (n, a) in attrs {
-            value_lines(
-                s,
-                n,
-                *a,
-                opts.limits,
-                opts.limits.attr_depth.saturating_sub(1),
-                4,
-                &mut out,
-            );
+            value_lines(s, n, *a, opts.limits, below, 4, &mut out);
         }
     }
     if let Some(fields) = detail["fields"].as_object() {
@@ -339,7 +332,7 @@ fn thread(s: &Snapshot, t: &Thread, opts: TextOptions, out: &mut String) {
                     &l.name,
                     l.value,
                     opts.limits,
-                    opts.limits.attr_depth,
+                    Beneath::top(opts.limits.attr_depth),
                     6,
                     out,
                 );
@@ -515,6 +508,34 @@ mod tests {
                 "/usr/lib/libfoo.so is not on this machine",
             )],
         }
+    }
+
+    #[test]
+    fn attributes_of_an_object_beneath_itself_are_not_repeated() {
+        // b.self = b; b.n = -17; shown with --depth 50.
+        let mut s = sample();
+        s.objects.insert(Object {
+            id: 0xb0,
+            type_name: "app.Node".into(),
+            type_short: "Node".into(),
+            kind: ObjectKind::Instance(crate::model::Instance {
+                attrs: vec![("self".into(), 0xb0), ("n".into(), 0x30)],
+                length: 3,
+                custom_repr: false,
+            }),
+            size: None,
+        });
+        let mut out = String::new();
+        let limits = crate::limits::ReprLimits::HUMAN;
+        value_lines(&s, "b", 0xb0, limits, Beneath::top(50), 0, &mut out);
+        assert_eq!(
+            out,
+            "b = <app.Node object at 0xb0>\n    .self = <app.Node object at 0xb0>\n    .n = -17\n    ...(+1 attributes)\n"
+        );
+        let v = crate::views::json::value(&s, 0xb0, limits, 50);
+        assert_eq!(v["attributes"]["n"]["repr"], "-17");
+        assert_eq!(v["attributes"]["self"]["address"], "0xb0");
+        assert!(v["attributes"]["self"].get("attributes").is_none(), "{v}");
     }
 
     #[test]

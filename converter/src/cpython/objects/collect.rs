@@ -143,6 +143,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     }
 
     fn collect(&mut self, addr: RemoteAddr, budget: usize) -> ObjId {
+        let budget = budget.min(limits::MAX_NESTING);
         let id = addr.0;
         if let Some(&b) = self.budget.get(&id) {
             if b >= budget {
