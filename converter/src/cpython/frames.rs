@@ -77,14 +77,6 @@ pub struct FrameReader<'r, 'a> {
     codes: RefCell<HashMap<u64, Rc<CodeInfo>>>,
 }
 
-fn fail(addr: RemoteAddr) -> ReadError {
-    ReadError {
-        addr,
-        len: 0,
-        failure: crate::source::ReadFailure::NotMapped,
-    }
-}
-
 impl<'r, 'a> FrameReader<'r, 'a> {
     pub fn new(obj: &'r ObjReader<'a>) -> Self {
         FrameReader {
@@ -103,7 +95,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         // `code`: reading its name and file as strings decides.
         let unknown = t.builtin.is_none() && t.display == super::objects::UNKNOWN_TYPE;
         if t.builtin != Some(Builtin::Code) && !unknown {
-            return Err(fail(addr));
+            return Err(ReadError::invalid(addr));
         }
         let info = Rc::new(self.read_code(addr)?);
         self.codes.borrow_mut().insert(addr.0, info.clone());

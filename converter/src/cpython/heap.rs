@@ -64,7 +64,7 @@ pub fn histogram(
         let size = o.size_estimate(addr, &info);
         let e = by_type.entry(t.0).or_insert((0, 0));
         e.0 += 1;
-        e.1 += size;
+        e.1 = e.1.saturating_add(size);
         Some(t.0)
     };
     for state in states {
@@ -152,7 +152,7 @@ pub fn histogram(
     });
     Histogram {
         objects: types.iter().map(|t| t.count).sum(),
-        bytes: types.iter().map(|t| t.size).sum(),
+        bytes: types.iter().fold(0, |a, t| a.saturating_add(t.size)),
         tracked,
         types,
     }

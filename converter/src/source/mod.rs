@@ -30,6 +30,9 @@ pub enum ReadFailure {
     NotInDump,
     /// The OS refused or failed the read (live processes).
     Os,
+    /// The bytes were read but don't hold what the layout says is there: a corrupt object,
+    /// a count out of range, a layout that doesn't match the build.
+    Invalid,
 }
 
 /// A failed read of `len` bytes at `addr`.
@@ -40,12 +43,30 @@ pub struct ReadError {
     pub failure: ReadFailure,
 }
 
+impl ReadError {
+    /// What is at `addr` was read but is not what was expected there.
+    pub fn invalid(addr: RemoteAddr) -> Self {
+        ReadError {
+            addr,
+            len: 0,
+            failure: ReadFailure::Invalid,
+        }
+    }
+}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let why = match self.failure {
             ReadFailure::NotMapped => "is not mapped in the process",
             ReadFailure::NotInDump => "is not in the dump",
             ReadFailure::Os => "could not be read from the process",
+            ReadFailure::Invalid => {
+                return write!(
+                    f,
+                    "the object at {} does not hold what was expected",
+                    self.addr
+                )
+            }
         };
         write!(f, "memory at {} ({} bytes) {}", self.addr, self.len, why)
     }

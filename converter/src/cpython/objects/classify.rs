@@ -34,6 +34,21 @@ pub enum StdlibKind {
     Future,
 }
 
+impl StdlibKind {
+    /// Whether decoding reads the version's [`crate::cpython::layout::StdlibLayout`] (the
+    /// datetime types are in the main table, NumPy's arrays in their own).
+    pub fn needs_table(self) -> bool {
+        !matches!(
+            self,
+            StdlibKind::Date
+                | StdlibKind::Time
+                | StdlibKind::DateTime
+                | StdlibKind::TimeDelta
+                | StdlibKind::NdArray
+        )
+    }
+}
+
 /// Python classes of the standard library with a known `__repr__`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PyStdlibKind {

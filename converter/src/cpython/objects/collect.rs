@@ -16,7 +16,7 @@ use crate::model::{
     ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, TaskInfo, TaskState, TimeInfo,
     TracebackEntry, TracebackInfo, TypeInfo as TypeValue,
 };
-use crate::source::{ReadError, ReadFailure, RemoteAddr};
+use crate::source::{ReadError, RemoteAddr};
 
 /// How much of the object graph is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,14 +53,6 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     /// Names of types and attributes, shared by all objects that have them.
     type_names: AddrMap<(Arc<str>, Arc<str>)>,
     attr_names: HashSet<Arc<str>>,
-}
-
-fn bad(addr: RemoteAddr) -> ReadError {
-    ReadError {
-        addr,
-        len: 0,
-        failure: ReadFailure::NotMapped,
-    }
 }
 
 /// Most traceback entries read from one traceback.
@@ -200,7 +192,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             size: None,
         };
         if addr.is_null() {
-            return unreadable(unknown.clone(), unknown, bad(addr));
+            return unreadable(unknown.clone(), unknown, ReadError::invalid(addr));
         }
         let t = match self.rd().type_of(addr) {
             Ok(t) => t,
@@ -262,16 +254,16 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             Decoder::Instance { custom_repr } => {
                 ObjectKind::Instance(self.instance(addr, t, custom_repr, budget)?)
             }
-            Decoder::Stdlib { kind, custom_repr } => {
-                let decoded = self.stdlib(addr, t, kind, budget);
-                match decoded {
-                    // A socket's repr is a summary anyway (socket.socket's own __repr__ asks
-                    // the live socket for its addresses).
-                    Ok(k) if !custom_repr || kind == StdlibKind::Socket => k,
-                    // A subclass with its own __repr__: its attributes, its repr unknown.
-                    _ => ObjectKind::Instance(self.instance(addr, t, true, budget)?),
-                }
+            // A subclass with its own __repr__: its attributes, its repr unknown. (A socket's
+            // repr is a summary anyway: socket.socket's own __repr__ asks the live socket.)
+            Decoder::Stdlib { kind, custom_repr } if custom_repr && kind != StdlibKind::Socket => {
+                ObjectKind::Instance(self.instance(addr, t, true, budget)?)
             }
+            // No table of this version's stdlib structs (3.14+): shown by type and address.
+            Decoder::Stdlib { kind, .. } if kind.needs_table() && self.stdlib.is_none() => {
+                ObjectKind::Opaque
+            }
+            Decoder::Stdlib { kind, .. } => self.stdlib(addr, t, kind, budget)?,
             Decoder::PyStdlib { kind, custom_repr } => {
                 if custom_repr {
                     ObjectKind::Instance(self.instance(addr, t, true, budget)?)
@@ -317,7 +309,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 ObjectKind::Bytes { data, length }
             }
             Builtin::ByteArray => {
-                let length = u64::try_from(rd.ob_size(addr)?).map_err(|_| bad(addr))?;
+                let length =
+                    u64::try_from(rd.ob_size(addr)?).map_err(|_| ReadError::invalid(addr))?;
                 let start = r.ptr_at(addr, l.bytearray.ob_start)?;
                 let k = length.min(lim.max_string as u64) as usize;
                 let data = if k == 0 {
@@ -636,7 +629,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     rd.r.ptr_at(iframe, f.f_code)?
                 }
                 (crate::cpython::layout::FrameLayout::Interpreter(_), FrameObjectLink::Itself) => {
-                    return Err(bad(frame))
+                    return Err(ReadError::invalid(frame))
                 }
             };
             let code = self.fr.code(code_ptr)?;
@@ -757,7 +750,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let mut shape = Vec::new();
         if !shape_ptr.is_null() {
             for i in 0..ndim.clamp(0, 64) as u64 {
-                shape.push(r.ssize(r.at(shape_ptr, i * 8)?)?);
+                shape.push(r.ssize(r.at(shape_ptr, i * u64::from(r.ptr_size()))?)?);
             }
         }
         let obj = r.ptr_at(view, m.obj)?;
@@ -823,7 +816,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let r = &rd.r;
         let n = self.n(budget);
         let dt = rd.layout.datetime;
-        let need = || self.stdlib.ok_or_else(|| bad(addr));
+        let need = || self.stdlib.ok_or_else(|| ReadError::invalid(addr));
         Ok(match kind {
             StdlibKind::Date => {
                 let d = r.bytes(r.at(addr, dt.date_data)?, 4)?;
@@ -893,10 +886,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             }
             StdlibKind::Deque => {
                 let d = need()?.deque;
-                let len = u64::try_from(rd.ob_size(addr)?).map_err(|_| bad(addr))?;
+                let len = u64::try_from(rd.ob_size(addr)?).map_err(|_| ReadError::invalid(addr))?;
                 let mut block = r.ptr_at(addr, d.leftblock)?;
-                let mut idx =
-                    u64::try_from(r.ssize_at(addr, d.leftindex)?).map_err(|_| bad(addr))?;
+                let mut idx = u64::try_from(r.ssize_at(addr, d.leftindex)?)
+                    .map_err(|_| ReadError::invalid(addr))?;
                 let mut out = Vec::new();
                 while (out.len() as u64) < len.min(n as u64) {
                     if idx >= d.block_len {
@@ -906,7 +899,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                             break;
                         }
                     }
-                    out.push(r.ptr_at(block, d.block_data + idx * 8)?);
+                    out.push(r.ptr_at(block, d.block_data + idx * u64::from(r.ptr_size()))?);
                     idx += 1;
                 }
                 let maxlen = r.ssize_at(addr, d.maxlen)?;
@@ -1042,7 +1035,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         budget: usize,
     ) -> Result<FileInfo, ReadError> {
         let rd = self.rd();
-        let std = self.stdlib.ok_or_else(|| bad(addr))?;
+        let std = self.stdlib.ok_or_else(|| ReadError::invalid(addr))?;
         let r = &rd.r;
         let dict_attr = |obj: RemoteAddr, dict_off: u64, name: &str| -> Option<RemoteAddr> {
             let d = r.ptr_at(obj, dict_off).ok().filter(|d| !d.is_null())?;
@@ -1154,8 +1147,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             }
             PyStdlibKind::Fraction => {
                 let (num, den) = (
-                    attr("_numerator").ok_or_else(|| bad(addr))?,
-                    attr("_denominator").ok_or_else(|| bad(addr))?,
+                    attr("_numerator").ok_or_else(|| ReadError::invalid(addr))?,
+                    attr("_denominator").ok_or_else(|| ReadError::invalid(addr))?,
                 );
                 ObjectKind::Fraction {
                     numerator: self.child(num, budget.max(1)),
@@ -1163,17 +1156,19 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 }
             }
             PyStdlibKind::Uuid => {
-                let v = attr("int").ok_or_else(|| bad(addr))?;
+                let v = attr("int").ok_or_else(|| ReadError::invalid(addr))?;
                 match rd.int_value(v)? {
-                    IntValue::Decimal(d) => ObjectKind::Uuid(d.parse().map_err(|_| bad(v))?),
-                    IntValue::Huge { .. } => return Err(bad(v)),
+                    IntValue::Decimal(d) => {
+                        ObjectKind::Uuid(d.parse().map_err(|_| ReadError::invalid(v))?)
+                    }
+                    IntValue::Huge { .. } => return Err(ReadError::invalid(v)),
                 }
             }
             PyStdlibKind::EnumMember => {
                 let name = attr("_name_")
                     .and_then(|n| rd.str_plain(n).ok())
                     .unwrap_or_else(|| "?".into());
-                let value = attr("_value_").ok_or_else(|| bad(addr))?;
+                let value = attr("_value_").ok_or_else(|| ReadError::invalid(addr))?;
                 ObjectKind::EnumMember {
                     class: t.name.clone(),
                     name,

@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use crate::limits;
 use crate::model::{IntValue, PyText};
-use crate::source::{ReadError, ReadFailure, Reader, RemoteAddr};
+use crate::source::{ReadError, Reader, RemoteAddr};
 
 use super::layout::{
     tp_flags, DictKeysLayout, DictValuesLayout, InstanceDictLayout, Layout, LongEncoding,
@@ -243,14 +243,6 @@ pub struct ObjReader<'a> {
     known: HashMap<u64, Builtin>,
 }
 
-fn bad(addr: RemoteAddr) -> ReadError {
-    ReadError {
-        addr,
-        len: 0,
-        failure: ReadFailure::NotMapped,
-    }
-}
-
 impl<'a> ObjReader<'a> {
     pub fn new(r: Reader<'a>, layout: &'a Layout) -> Self {
         ObjReader {
@@ -314,7 +306,7 @@ impl<'a> ObjReader<'a> {
 
     fn read_type(&self, t: RemoteAddr, depth: usize) -> Result<TypeInfo, ReadError> {
         if t.is_null() {
-            return Err(bad(t));
+            return Err(ReadError::invalid(t));
         }
         let tl = &self.layout.type_object;
         let flags = self.r.word_at(t, tl.tp_flags)?;
@@ -457,7 +449,7 @@ impl<'a> ObjReader<'a> {
     pub fn str_value(&self, obj: RemoteAddr, max_chars: usize) -> Result<(PyText, u64), ReadError> {
         let u = &self.layout.unicode;
         let length = self.r.ssize_at(obj, u.length)?;
-        let length = u64::try_from(length).map_err(|_| bad(obj))?;
+        let length = u64::try_from(length).map_err(|_| ReadError::invalid(obj))?;
         let state = self.r.u32_at(obj, u.state)?;
         let bit = |pos: u8| (state >> pos) & 1 == 1;
         let kind = (state >> u.kind_shift) & ((1u32 << u.kind_bits) - 1);
@@ -466,14 +458,14 @@ impl<'a> ObjReader<'a> {
         if let Some(ready) = u.ready_bit {
             if !bit(ready) {
                 // A legacy string whose canonical data was never made (3.11 and older).
-                return Err(bad(obj));
+                return Err(ReadError::invalid(obj));
             }
         }
         let width: u64 = match kind {
             1 => 1,
             2 => 2,
             4 => 4,
-            _ => return Err(bad(obj)),
+            _ => return Err(ReadError::invalid(obj)),
         };
         let data = if compact {
             self.r
@@ -482,7 +474,7 @@ impl<'a> ObjReader<'a> {
             self.r.ptr_at(obj, u.legacy_data)?
         };
         let n = length.min(max_chars as u64);
-        let nbytes = usize::try_from(n * width).map_err(|_| bad(obj))?;
+        let nbytes = usize::try_from(n * width).map_err(|_| ReadError::invalid(obj))?;
         let raw = self.r.bytes(data, nbytes)?;
         let text = match width {
             1 if ascii => PyText::Utf8(raw.iter().map(|&b| char::from(b & 0x7f)).collect()),
@@ -516,7 +508,7 @@ impl<'a> ObjReader<'a> {
 
     /// The first `max` bytes of a `bytes` and its full length.
     pub fn bytes_value(&self, obj: RemoteAddr, max: usize) -> Result<(Vec<u8>, u64), ReadError> {
-        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
+        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| ReadError::invalid(obj))?;
         let n = len.min(max as u64) as usize;
         let data = self
             .r
@@ -579,9 +571,10 @@ impl<'a> ObjReader<'a> {
     /// A C array of `n` pointers at `at`.
     fn ptr_array(&self, at: RemoteAddr, n: u64) -> Result<Vec<RemoteAddr>, ReadError> {
         let p = self.ptr();
-        let raw = self
-            .r
-            .bytes(at, usize::try_from(n * p).map_err(|_| bad(at))?)?;
+        let raw = self.r.bytes(
+            at,
+            usize::try_from(n * p).map_err(|_| ReadError::invalid(at))?,
+        )?;
         Ok(raw
             .chunks_exact(p as usize)
             .map(|c| {
@@ -598,7 +591,7 @@ impl<'a> ObjReader<'a> {
         obj: RemoteAddr,
         max: usize,
     ) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
-        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
+        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| ReadError::invalid(obj))?;
         let n = len.min(max as u64);
         Ok((
             self.ptr_array(self.r.at(obj, self.layout.tuple.ob_item)?, n)?,
@@ -612,7 +605,7 @@ impl<'a> ObjReader<'a> {
         obj: RemoteAddr,
         max: usize,
     ) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
-        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| bad(obj))?;
+        let len = u64::try_from(self.ob_size(obj)?).map_err(|_| ReadError::invalid(obj))?;
         let n = len.min(max as u64);
         if n == 0 {
             return Ok((Vec::new(), len));
@@ -629,13 +622,14 @@ impl<'a> ObjReader<'a> {
         max: usize,
     ) -> Result<(Vec<RemoteAddr>, u64), ReadError> {
         let s = &self.layout.set;
-        let used = u64::try_from(self.r.ssize_at(obj, s.used)?).map_err(|_| bad(obj))?;
+        let used =
+            u64::try_from(self.r.ssize_at(obj, s.used)?).map_err(|_| ReadError::invalid(obj))?;
         let mask = self.r.word_at(obj, s.mask)?;
         let table = self.r.ptr_at(obj, s.table)?;
         let slots = mask
             .checked_add(1)
             .filter(|&n| n <= limits::MAX_TABLE_SLOTS)
-            .ok_or_else(|| bad(obj))?;
+            .ok_or_else(|| ReadError::invalid(obj))?;
         let mut out = Vec::new();
         let mut i = 0;
         // Read the table in chunks; stop as soon as enough live entries were seen.
@@ -643,7 +637,7 @@ impl<'a> ObjReader<'a> {
             let n = (slots - i).min(1024);
             let raw = self.r.bytes(
                 self.r.at(table, i * s.entry_size)?,
-                usize::try_from(n * s.entry_size).map_err(|_| bad(obj))?,
+                usize::try_from(n * s.entry_size).map_err(|_| ReadError::invalid(obj))?,
             )?;
             let w = self.ptr() as usize;
             for e in raw.chunks_exact(s.entry_size as usize) {
@@ -671,7 +665,8 @@ impl<'a> ObjReader<'a> {
         max: usize,
     ) -> Result<(Vec<(RemoteAddr, RemoteAddr)>, u64), ReadError> {
         let d = &self.layout.dict;
-        let used = u64::try_from(self.r.ssize_at(obj, d.ma_used)?).map_err(|_| bad(obj))?;
+        let used =
+            u64::try_from(self.r.ssize_at(obj, d.ma_used)?).map_err(|_| ReadError::invalid(obj))?;
         let keys = self.r.ptr_at(obj, d.ma_keys)?;
         let values = self.r.ptr_at(obj, d.ma_values)?;
         let items = self.keys_values_items(keys, values, used, max)?;
@@ -707,7 +702,7 @@ impl<'a> ObjReader<'a> {
                 let idx_bytes = size
                     .checked_mul(ix)
                     .filter(|&b| b <= limits::MAX_TABLE_SLOTS * 8)
-                    .ok_or_else(|| bad(keys))?;
+                    .ok_or_else(|| ReadError::invalid(keys))?;
                 let nentries = self.r.word_at(keys, dk_nentries)?;
                 (nentries, self.r.at(keys, dk_indices + idx_bytes)?, true)
             }
@@ -720,7 +715,7 @@ impl<'a> ObjReader<'a> {
             } => {
                 let log2_ib = self.r.u8_at(keys, dk_log2_index_bytes)?;
                 if log2_ib > 40 {
-                    return Err(bad(keys));
+                    return Err(ReadError::invalid(keys));
                 }
                 let kind = self.r.u8_at(keys, dk_kind)?;
                 let nentries = self.r.word_at(keys, dk_nentries)?;
@@ -732,7 +727,7 @@ impl<'a> ObjReader<'a> {
             }
         };
         if nentries > limits::MAX_TABLE_SLOTS {
-            return Err(bad(keys));
+            return Err(ReadError::invalid(keys));
         }
         let esize = if general {
             d.entry_size
@@ -774,12 +769,19 @@ impl<'a> ObjReader<'a> {
                 }
             }
             DictValuesLayout::OrderBefore => {
-                let count = u64::from(self.r.u8(values.back(2).ok_or_else(|| bad(values))?)?);
+                let count = u64::from(
+                    self.r
+                        .u8(values.back(2).ok_or_else(|| ReadError::invalid(values))?)?,
+                );
                 for i in 0..count.min(used) {
                     if out.len() >= want {
                         break;
                     }
-                    let ix = u64::from(self.r.u8(values.back(3 + i).ok_or_else(|| bad(values))?)?);
+                    let ix = u64::from(
+                        self.r.u8(values
+                            .back(3 + i)
+                            .ok_or_else(|| ReadError::invalid(values))?)?,
+                    );
                     let v = self.r.ptr(self.r.at(values, ix * p)?)?;
                     if !v.is_null() {
                         out.push((entry(ix)?.0, v));
@@ -833,7 +835,8 @@ impl<'a> ObjReader<'a> {
         let t = self.type_of(obj)?;
         let p = self.ptr();
         let word_before = |n: u64| -> Result<RemoteAddr, ReadError> {
-            self.r.ptr(obj.back(n * p).ok_or_else(|| bad(obj))?)
+            self.r
+                .ptr(obj.back(n * p).ok_or_else(|| ReadError::invalid(obj))?)
         };
         let dict_or_empty = |d: RemoteAddr| -> Result<Vec<(RemoteAddr, RemoteAddr)>, ReadError> {
             if d.is_null() {
@@ -858,7 +861,7 @@ impl<'a> ObjReader<'a> {
                 let tagged = word_before(3)?;
                 if tagged.0 & 1 == 1 {
                     // Stored as `values - 1` (`_PyDictOrValues_SetValues`).
-                    let values = tagged.offset(1).ok_or_else(|| bad(obj))?;
+                    let values = tagged.offset(1).ok_or_else(|| ReadError::invalid(obj))?;
                     if t.cached_keys.is_null() {
                         return Ok(Vec::new());
                     }
@@ -877,9 +880,10 @@ impl<'a> ObjReader<'a> {
                 if t.flags & inline_values_flag == 0 || t.cached_keys.is_null() {
                     return Ok(Vec::new());
                 }
-                let values = self
-                    .r
-                    .at(obj, u64::try_from(t.basicsize).map_err(|_| bad(obj))?)?;
+                let values = self.r.at(
+                    obj,
+                    u64::try_from(t.basicsize).map_err(|_| ReadError::invalid(obj))?,
+                )?;
                 if let DictValuesLayout::OrderAfter { valid, .. } = self.layout.dict.values {
                     if self.r.u8_at(values, valid)? == 0 {
                         return Ok(Vec::new());
@@ -900,7 +904,7 @@ impl<'a> ObjReader<'a> {
                         (t.basicsize as u64).saturating_add(n.saturating_mul(t.itemsize as u64));
                     let size = size.saturating_add(p - 1) & !(p - 1);
                     size.checked_add_signed(t.dictoffset)
-                        .ok_or_else(|| bad(obj))?
+                        .ok_or_else(|| ReadError::invalid(obj))?
                 };
                 dict_or_empty(self.r.ptr_at(obj, off)?)
             }

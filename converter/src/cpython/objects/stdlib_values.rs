@@ -4,7 +4,7 @@
 use super::ObjReader;
 use crate::cpython::layout::{ndarray_layout, DecimalLayout};
 use crate::model::NdArrayInfo;
-use crate::source::{ReadError, ReadFailure, RemoteAddr};
+use crate::source::{ReadError, RemoteAddr};
 
 /// `mpd_t.flags` bits (libmpdec).
 const MPD_NEG: u8 = 1;
@@ -16,14 +16,6 @@ const MAX_LIMBS: u64 = 4096;
 /// NumPy elements read for the preview.
 const NDARRAY_HEAD: u64 = 16;
 
-fn bad(addr: RemoteAddr) -> ReadError {
-    ReadError {
-        addr,
-        len: 0,
-        failure: ReadFailure::NotMapped,
-    }
-}
-
 impl ObjReader<'_> {
     /// `str()` of a `decimal.Decimal` (scientific notation as `Decimal.__str__` writes it).
     pub fn decimal_text(&self, addr: RemoteAddr, d: DecimalLayout) -> Result<String, ReadError> {
@@ -31,9 +23,9 @@ impl ObjReader<'_> {
         let dec = r.at(addr, d.dec)?;
         let flags = r.u8_at(dec, d.flags)?;
         let exp = r.ssize_at(dec, d.exp)?;
-        let len = u64::try_from(r.ssize_at(dec, d.len)?).map_err(|_| bad(dec))?;
+        let len = u64::try_from(r.ssize_at(dec, d.len)?).map_err(|_| ReadError::invalid(dec))?;
         if len > MAX_LIMBS {
-            return Err(bad(dec));
+            return Err(ReadError::invalid(dec));
         }
         let data = r.ptr_at(dec, d.data)?;
         let mut coeff = String::new();
@@ -55,18 +47,18 @@ impl ObjReader<'_> {
 
     /// Geometry, dtype and the first elements of a NumPy array.
     pub fn ndarray(&self, addr: RemoteAddr) -> Result<NdArrayInfo, ReadError> {
-        let l = ndarray_layout(self.r.ptr_size()).ok_or_else(|| bad(addr))?;
+        let l = ndarray_layout(self.r.ptr_size()).ok_or_else(|| ReadError::invalid(addr))?;
         let r = &self.r;
-        let nd = u64::try_from(r.i32_at(addr, l.nd)?).map_err(|_| bad(addr))?;
+        let nd = u64::try_from(r.i32_at(addr, l.nd)?).map_err(|_| ReadError::invalid(addr))?;
         if nd > 64 {
-            return Err(bad(addr));
+            return Err(ReadError::invalid(addr));
         }
         let (dims, strides) = (r.ptr_at(addr, l.dimensions)?, r.ptr_at(addr, l.strides)?);
-        let mut shape = Vec::new();
-        let mut stride = Vec::new();
+        let (mut shape, mut stride) = (Vec::new(), Vec::new());
+        let p = u64::from(r.ptr_size()); // npy_intp
         for i in 0..nd {
-            shape.push(r.ssize(r.at(dims, 8 * i)?)?);
-            stride.push(r.ssize(r.at(strides, 8 * i)?)?);
+            shape.push(r.ssize(r.at(dims, p * i)?)?);
+            stride.push(r.ssize(r.at(strides, p * i)?)?);
         }
         let descr = r.ptr_at(addr, l.descr)?;
         let kind = r.u8_at(descr, l.descr_kind)? as char;
@@ -74,11 +66,12 @@ impl ObjReader<'_> {
             b'=' => '<',
             b => b as char,
         };
-        let elsize = u64::try_from(r.i32_at(descr, l.descr_elsize)?).map_err(|_| bad(descr))?;
-        let size: u64 = shape
+        let elsize = u64::try_from(r.i32_at(descr, l.descr_elsize)?)
+            .map_err(|_| ReadError::invalid(descr))?;
+        let size = shape
             .iter()
-            .map(|&s| u64::try_from(s).unwrap_or(0))
-            .product();
+            .try_fold(1u64, |a, &s| a.checked_mul(u64::try_from(s).unwrap_or(0)))
+            .ok_or_else(|| ReadError::invalid(addr))?;
         let data = r.ptr_at(addr, l.data)?;
         // The first elements in C order, for 1-D arrays of plain numbers.
         let mut head = Vec::new();
@@ -130,7 +123,8 @@ pub fn decimal_to_sci(negative: bool, flags: u8, coeff: &str, exp: i64) -> Strin
         return format!("{sign}{tag}{payload}");
     }
     let n = coeff.len() as i64;
-    let leftdigits = exp + n;
+    // Saturating: `exp` comes from the dump (libmpdec keeps it far inside i64).
+    let leftdigits = exp.saturating_add(n);
     let body = if exp <= 0 && leftdigits > -6 {
         if exp == 0 {
             coeff.to_string()
@@ -144,7 +138,7 @@ pub fn decimal_to_sci(negative: bool, flags: u8, coeff: &str, exp: i64) -> Strin
             format!("0.{}{}", "0".repeat((-leftdigits) as usize), coeff)
         }
     } else {
-        let e = leftdigits - 1;
+        let e = leftdigits.saturating_sub(1);
         let mantissa = if n > 1 {
             format!("{}.{}", &coeff[..1], &coeff[1..])
         } else {
