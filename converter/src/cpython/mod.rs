@@ -50,15 +50,21 @@ pub fn read_snapshot(
     let o = located.objects(mem, ptr_size, little_endian);
     let fr = FrameReader::new(&o);
 
-    let interps = match threads::interpreters(&o, located.runtime, &mut diags) {
-        Ok(i) if i.iter().any(|i| !i.threads.is_empty()) => i,
+    let (interps, runtime_unreadable) = match threads::interpreters(&o, located.runtime, &mut diags)
+    {
+        // Threads were found, or every list was read to its end (none had started yet).
+        Ok(i)
+            if i.iter().any(|i| !i.threads.is_empty()) || i.iter().all(|i| i.threads_complete) =>
+        {
+            (i, false)
+        }
         found => {
-            // The runtime (or its thread list) is not readable: look for thread states.
+            // The runtime (or its thread lists) is not readable: look for thread states.
             let recovered =
                 recover::interpreters_by_scan(&fr, mem, &info.threads, info.arch, &mut diags);
             match (found, recovered.is_empty()) {
-                (_, false) => recovered,
-                (Ok(i), true) => i,
+                (_, false) => (recovered, false),
+                (Ok(i), true) => (i, false),
                 (Err(e), true) => {
                     diags.push(
                         Diagnostic::new(
@@ -69,12 +75,12 @@ pub fn read_snapshot(
                         )
                         .at(located.runtime.0),
                     );
-                    Vec::new()
+                    (Vec::new(), true)
                 }
             }
         }
     };
-    if interps.is_empty() && diags.iter().all(|d| d.code != "runtime_unreadable") {
+    if interps.is_empty() && !runtime_unreadable {
         diags.push(Diagnostic::new(
             "no_interpreter",
             "_PyRuntime has no interpreter: the process had not started Python yet, or had finalized it",
@@ -85,6 +91,8 @@ pub fn read_snapshot(
     let tid_of = threads::match_os_threads(&o, &all_states, &info.threads, info.arch);
 
     let mut graph = ObjectGraph::default();
+    // One collector for every root: an object reached again is not read again.
+    let mut c = Collector::new(&fr, &mut graph, opts.objects);
     let mut out_threads = Vec::new();
     for interp in &interps {
         let names = threads::thread_names(&o, interp.modules);
@@ -119,9 +127,8 @@ pub fn read_snapshot(
                             )
                             .at(ts.addr.0),
                         );
-                        let (raw, complete) = fr.walk(top, &mut tdiags);
+                        let (raw, _) = fr.walk(top, &mut tdiags);
                         thread.frames_complete = false;
-                        let _ = complete;
                         raw
                     }
                     None => {
@@ -139,7 +146,6 @@ pub fn read_snapshot(
             };
             // Innermost first in memory; outermost first in the model, like a traceback.
             for rf in raw.iter().rev() {
-                let mut c = Collector::new(&fr, &mut graph, opts.objects);
                 let (frame, problems) = c.frame(rf, opts.objects.max_depth, opts.no_locals);
                 for p in problems {
                     tdiags.push(Diagnostic::new("local_unreadable", p).at(rf.addr.0));
@@ -148,7 +154,6 @@ pub fn read_snapshot(
             }
             // The exception being handled (`sys.exc_info()` in that thread).
             if let Some(exc) = threads::handled_exception(&o, ts.addr) {
-                let mut c = Collector::new(&fr, &mut graph, opts.objects);
                 thread.exception = Some(c.root(exc));
             }
             for d in tdiags.iter() {
@@ -161,29 +166,27 @@ pub fn read_snapshot(
     }
 
     let mut roots = Vec::new();
-    {
-        let mut c = Collector::new(&fr, &mut graph, opts.objects);
-        for &addr in &opts.extra_roots {
-            roots.push(Root {
-                name: format!("object {addr:#x}"),
-                value: c.root(crate::source::RemoteAddr(addr)),
-            });
-        }
-        if opts.globals {
-            for interp in &interps {
-                let main = o.dict_get_str(interp.modules, "__main__").ok().flatten();
-                if let Some(dict) = main
-                    .and_then(|m| o.module_dict(m).ok())
-                    .filter(|d| !d.is_null())
-                {
-                    roots.push(Root {
-                        name: format!("globals of __main__ (interpreter {})", interp.id),
-                        value: c.root(dict),
-                    });
-                }
+    for &addr in &opts.extra_roots {
+        roots.push(Root {
+            name: format!("object {addr:#x}"),
+            value: c.root(crate::source::RemoteAddr(addr)),
+        });
+    }
+    if opts.globals {
+        for interp in &interps {
+            let main = o.dict_get_str(interp.modules, "__main__").ok().flatten();
+            if let Some(dict) = main
+                .and_then(|m| o.module_dict(m).ok())
+                .filter(|d| !d.is_null())
+            {
+                roots.push(Root {
+                    name: format!("globals of __main__ (interpreter {})", interp.id),
+                    value: c.root(dict),
+                });
             }
         }
     }
+    drop(c);
 
     Ok(Snapshot {
         roots,

@@ -8,10 +8,12 @@
 //! real code object. From a kept thread state, its interpreter may still be readable, and with
 //! it the full thread list and the thread names.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::ControlFlow;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::limits;
+use crate::source::scan;
 use crate::source::{Arch, Memory, OsThread, RemoteAddr};
 
 use super::frames::FrameReader;
@@ -42,8 +44,10 @@ pub fn interpreters_by_scan(
     }
     let hits = scan_words(mem, &by_tp.keys().copied().collect());
     let tid_off = o.layout.tstate.thread_id;
-    let mut found: HashMap<u32, ThreadState> = HashMap::new();
-    let mut interp_of: HashMap<u64, RemoteAddr> = HashMap::new();
+    // Interpreters as read through a candidate's `interp`, each once.
+    let mut interps: HashMap<u64, Interpreter> = HashMap::new();
+    // The thread state kept for each OS thread, with its interpreter; ordered by thread id.
+    let mut found: BTreeMap<u32, (ThreadState, RemoteAddr)> = BTreeMap::new();
     for (at, word) in hits {
         let Some(&tid) = by_tp.get(&word) else {
             continue;
@@ -52,41 +56,34 @@ pub fn interpreters_by_scan(
             continue;
         };
         let ts = read_thread_state(o, addr, word);
-        if !plausible(fr, &ts, tid) {
-            continue;
-        }
         let Ok(interp) = o.r.ptr_at(addr, o.layout.tstate.interp) else {
             continue;
         };
-        if interp.is_null() {
+        if interp.is_null() || !plausible(fr, &ts, tid, interp_at(fr, &mut interps, interp)) {
             continue;
         }
         // Prefer a candidate with frames over one without.
         let better = match found.get(&tid) {
             None => true,
-            Some(old) => matches!(old.top_frame, Ok(f) if f.is_null()),
+            Some((old, _)) => matches!(old.top_frame, Ok(f) if f.is_null()),
         };
         if better {
-            interp_of.insert(addr.0, interp);
-            found.insert(tid, ts);
+            found.insert(tid, (ts, interp));
         }
     }
     if found.is_empty() {
         return Vec::new();
     }
-    // Group by interpreter; read each interpreter's own list when it survived.
+    // Group by interpreter: its own list when it survived and holds every thread state
+    // found for it, else the ones found.
+    let mut by_interp: BTreeMap<u64, Vec<ThreadState>> = BTreeMap::new();
+    for (ts, interp) in found.into_values() {
+        by_interp.entry(interp.0).or_default().push(ts);
+    }
     let mut out: Vec<Interpreter> = Vec::new();
-    let mut interps: Vec<RemoteAddr> = interp_of.values().copied().collect();
-    interps.sort();
-    interps.dedup();
     let mut covered: HashSet<u64> = HashSet::new();
-    for interp in interps {
-        let mut scratch = Diagnostics::default();
-        let full = read_interpreter(o, interp, None, &mut scratch);
-        let mine: Vec<&ThreadState> = found
-            .values()
-            .filter(|t| interp_of.get(&t.addr.0) == Some(&interp))
-            .collect();
+    for (interp, mine) in by_interp {
+        let full = interp_at(fr, &mut interps, RemoteAddr(interp)).clone();
         if mine
             .iter()
             .all(|t| full.threads.iter().any(|f| f.addr == t.addr))
@@ -96,9 +93,10 @@ pub fn interpreters_by_scan(
         } else {
             covered.extend(mine.iter().map(|t| t.addr.0));
             out.push(Interpreter {
-                addr: interp,
+                addr: RemoteAddr(interp),
                 id: full.id,
-                threads: mine.into_iter().cloned().collect(),
+                threads: mine,
+                threads_complete: false,
                 gil_holder: None,
                 modules: full.modules,
             });
@@ -120,9 +118,20 @@ pub fn interpreters_by_scan(
     out
 }
 
+/// The interpreter at `addr`, read once.
+fn interp_at<'c>(
+    fr: &FrameReader<'_, '_>,
+    cache: &'c mut HashMap<u64, Interpreter>,
+    addr: RemoteAddr,
+) -> &'c Interpreter {
+    cache
+        .entry(addr.0)
+        .or_insert_with(|| read_interpreter(fr.obj, addr, None, &mut Diagnostics::default()))
+}
+
 /// Whether a candidate thread state is one: its native id matches (3.11+), or its frame
 /// chain starts with a frame of a real code object, or its interpreter lists it.
-fn plausible(fr: &FrameReader<'_, '_>, ts: &ThreadState, tid: u32) -> bool {
+fn plausible(fr: &FrameReader<'_, '_>, ts: &ThreadState, tid: u32, interp: &Interpreter) -> bool {
     let o = fr.obj;
     if let Some(n) = ts.native_id {
         return n == u64::from(tid);
@@ -139,47 +148,25 @@ fn plausible(fr: &FrameReader<'_, '_>, ts: &ThreadState, tid: u32) -> bool {
             }
         }
     }
-    let Ok(interp) = o.r.ptr_at(ts.addr, o.layout.tstate.interp) else {
-        return false;
-    };
-    let mut d = Diagnostics::default();
-    read_interpreter(o, interp, None, &mut d)
-        .threads
-        .iter()
-        .any(|t| t.addr == ts.addr)
+    interp.threads.iter().any(|t| t.addr == ts.addr)
 }
 
 /// Addresses of aligned words in writable memory whose value is in `wanted`.
 fn scan_words(mem: &dyn Memory, wanted: &HashSet<u64>) -> Vec<(RemoteAddr, u64)> {
-    const CHUNK: u64 = 1 << 20;
     let mut out = Vec::new();
     let mut budget = limits::MAX_SCAN_BYTES;
-    let mut buf = Vec::new();
-    for region in mem.regions() {
-        if !region.perms.write {
-            continue;
-        }
-        let mut cur = region.start.0;
-        while cur < region.end.0 && budget > 0 {
-            let n = (region.end.0 - cur).min(CHUNK);
-            buf.resize(n as usize, 0);
-            // A read that fails (the chunk is partly missing) is retried page by page.
-            if mem.read_exact(RemoteAddr(cur), &mut buf).is_ok() {
-                collect_hits(cur, &buf, wanted, &mut out);
-            } else {
-                let mut p = cur;
-                while p < cur + n {
-                    let page = (cur + n - p).min(4096);
-                    let b = &mut buf[..page as usize];
-                    if mem.read_exact(RemoteAddr(p), b).is_ok() {
-                        collect_hits(p, b, wanted, &mut out);
-                    }
-                    p += page;
-                }
-            }
-            budget = budget.saturating_sub(n);
-            cur += n;
-        }
+    for region in scan::writable(mem) {
+        scan::scan(
+            mem,
+            region.start.0,
+            region.end.0,
+            0,
+            &mut budget,
+            |at, chunk| {
+                collect_hits(at, chunk, wanted, &mut out);
+                ControlFlow::<()>::Continue(())
+            },
+        );
     }
     out
 }

@@ -3,6 +3,9 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::limits;
+use std::ops::ControlFlow;
+
+use crate::source::scan;
 use crate::source::{FileResolver, Memory, Reader, RemoteAddr};
 use crate::symbols::{self, Module};
 
@@ -56,11 +59,14 @@ pub fn locate(
             runtime = Some(addr);
         }
     }
+    // Found without debug offsets, kept: finding it may have scanned all writable memory.
+    let mut version_found = None;
     if runtime.is_none() {
         // No symbols and no cookie (3.8-3.12 without their library here): the version from
         // the sys.version text or the library's name picks a table, and the table tells what
         // _PyRuntime looks like in the library's writable data.
-        if let Some((v, _)) = detect_version(&r, mem, module.as_ref(), None, files, opts) {
+        version_found = detect_version(&r, mem, module.as_ref(), None, files, opts);
+        if let Some((v, _)) = version_found {
             if let Some(t) = table_for(v.major, v.minor, ptr_size) {
                 if let Some(addr) = scan_for_runtime(&r, mem, files, t) {
                     diags.push(Diagnostic::info(
@@ -93,7 +99,11 @@ pub fn locate(
             why: "free-threaded builds (--disable-gil) keep objects, reference counts and thread states differently, and hd does not read them yet; a core of a build with the GIL can be read".into(),
         });
     }
-    let (version, version_source) = match detect_version(&r, mem, module.as_ref(), debug.as_ref(), files, opts) {
+    let version = match (&debug, version_found) {
+        (None, Some(found)) => Some(found),
+        _ => detect_version(&r, mem, module.as_ref(), debug.as_ref(), files, opts),
+    };
+    let (version, version_source) = match version {
         Some(v) => v,
         None => {
             return Err(Error::NotPython {
@@ -251,44 +261,17 @@ fn scan_version_string(mem: &dyn Memory, module: Option<&Module>) -> Option<PyVe
         None => (0, u64::MAX),
     };
     let mut budget = limits::MAX_SCAN_BYTES;
-    for region in mem.regions() {
-        if !region.perms.write || !region.readable || region.end.0 <= lo || region.start.0 >= hi {
+    for region in scan::writable(mem) {
+        if region.end.0 <= lo || region.start.0 >= hi {
             continue;
         }
-        let start = region.start.0.max(lo);
-        let end = region.end.0.min(hi);
-        if let Some(v) = scan_region(mem, start, end, &mut budget, |_, chunk| {
-            find_version_string(chunk)
-        }) {
-            return Some(v);
+        let (start, end) = (region.start.0.max(lo), region.end.0.min(hi));
+        let found = scan::scan(mem, start, end, 64, &mut budget, |_, chunk| {
+            find_version_string(chunk).map_or(ControlFlow::Continue(()), ControlFlow::Break)
+        });
+        if found.is_some() {
+            return found;
         }
-    }
-    None
-}
-
-/// Reads `[start, end)` in chunks (with overlap for matches across chunk edges) and returns the
-/// first hit of `find`.
-fn scan_region<T>(
-    mem: &dyn Memory,
-    start: u64,
-    end: u64,
-    budget: &mut u64,
-    mut find: impl FnMut(u64, &[u8]) -> Option<T>,
-) -> Option<T> {
-    const CHUNK: u64 = 1 << 20;
-    const OVERLAP: u64 = 64;
-    let mut cur = start;
-    let mut buf = Vec::new();
-    while cur < end && *budget > 0 {
-        let n = (end - cur).min(CHUNK + OVERLAP);
-        buf.resize(n as usize, 0);
-        if mem.read_exact(RemoteAddr(cur), &mut buf).is_ok() {
-            if let Some(hit) = find(cur, &buf) {
-                return Some(hit);
-            }
-        }
-        *budget = budget.saturating_sub(n);
-        cur = cur.saturating_add(CHUNK);
     }
     None
 }
@@ -315,6 +298,7 @@ fn scan_for_runtime(
         .map(|m| (m.start.0, m.end.0))
         .collect();
     let regions = mem.regions();
+    let mut budget = limits::MAX_SCAN_BYTES;
     for (i, region) in regions.iter().enumerate() {
         if !region.perms.write || !region.readable {
             continue;
@@ -329,29 +313,35 @@ fn scan_for_runtime(
         if !of_file && !after_file {
             continue;
         }
-        let len = region.end.0.saturating_sub(region.start.0);
-        if len > 64 << 20 {
-            continue;
-        }
-        let Ok(buf) = r.bytes(region.start, len as usize) else {
-            continue;
-        };
-        let word = |off: u64| -> Option<u64> {
-            let o = usize::try_from(off).ok()?;
-            let b = buf.get(o..o + p as usize)?;
-            let mut w = [0u8; 8];
-            w[..b.len()].copy_from_slice(b);
-            Some(u64::from_le_bytes(w))
-        };
-        let mut off = 0;
-        while off + main.max(head) + p <= len {
-            let (Some(h), Some(m)) = (word(off + head), word(off + main)) else {
-                break;
-            };
-            if h != 0 && h == m && h % p == 0 && looks_like_main_interpreter(r, RemoteAddr(h), t) {
-                return region.start.offset(off);
-            }
-            off += p;
+        let span = head.max(main) + p;
+        let found = scan::scan(
+            mem,
+            region.start.0,
+            region.end.0,
+            span,
+            &mut budget,
+            |at, chunk| {
+                let skew = ((p - at % p) % p) as usize;
+                for off in (skew..chunk.len()).step_by(p as usize) {
+                    let (Some(h), Some(m)) = (
+                        r.word_in(chunk, off + head as usize),
+                        r.word_in(chunk, off + main as usize),
+                    ) else {
+                        break;
+                    };
+                    if h != 0
+                        && h == m
+                        && h % p == 0
+                        && looks_like_main_interpreter(r, RemoteAddr(h), t)
+                    {
+                        return ControlFlow::Break(RemoteAddr(at + off as u64));
+                    }
+                }
+                ControlFlow::Continue(())
+            },
+        );
+        if found.is_some() {
+            return found;
         }
     }
     None
@@ -380,26 +370,26 @@ fn looks_like_main_interpreter(r: &Reader<'_>, interp: RemoteAddr, t: &Layout) -
 /// Finds `_PyRuntime` of 3.13+ by the `xdebugpy` cookie it starts with, in writable memory.
 fn scan_for_cookie(mem: &dyn Memory) -> Option<RemoteAddr> {
     let mut budget = limits::MAX_SCAN_BYTES;
-    for region in mem.regions() {
-        if !region.perms.write || !region.readable {
-            continue;
-        }
-        let found = scan_region(
+    for region in scan::writable(mem) {
+        let found = scan::scan(
             mem,
             region.start.0,
             region.end.0,
+            0,
             &mut budget,
             |at, chunk| {
                 let skew = ((8 - at % 8) % 8) as usize;
-                chunk
-                    .get(skew..)?
-                    .chunks_exact(8)
-                    .position(|w| w == DEBUG_COOKIE)
-                    .map(|i| at + skew as u64 + 8 * i as u64)
+                let hit = chunk
+                    .get(skew..)
+                    .and_then(|c| c.chunks_exact(8).position(|w| w == DEBUG_COOKIE));
+                match hit {
+                    Some(i) => ControlFlow::Break(RemoteAddr(at + skew as u64 + 8 * i as u64)),
+                    None => ControlFlow::Continue(()),
+                }
             },
         );
-        if let Some(addr) = found {
-            return Some(RemoteAddr(addr));
+        if found.is_some() {
+            return found;
         }
     }
     None

@@ -29,6 +29,8 @@ pub struct Interpreter {
     pub addr: RemoteAddr,
     pub id: i64,
     pub threads: Vec<ThreadState>,
+    /// The thread list was read to its end (a damaged one stops early).
+    pub threads_complete: bool,
     /// The thread state holding this interpreter's GIL, if it is held.
     pub gil_holder: Option<RemoteAddr>,
     /// `sys.modules`.
@@ -102,11 +104,12 @@ pub fn read_interpreter(
     let modules = r
         .ptr_at(interp, l.interp.modules)
         .unwrap_or(RemoteAddr::NULL);
-    let threads = thread_states(o, interp, id, diags);
+    let (threads, threads_complete) = thread_states(o, interp, id, diags);
     Interpreter {
         addr: interp,
         id,
         threads,
+        threads_complete,
         gil_holder: gil.flatten(),
         modules,
     }
@@ -124,12 +127,13 @@ fn gil_holder(o: &ObjReader<'_>, gil: RemoteAddr) -> Option<RemoteAddr> {
         .filter(|h| !h.is_null())
 }
 
-pub fn thread_states(
+/// The thread states of an interpreter, and whether the list could be read to its end.
+fn thread_states(
     o: &ObjReader<'_>,
     interp: RemoteAddr,
     interp_id: i64,
     diags: &mut Diagnostics,
-) -> Vec<ThreadState> {
+) -> (Vec<ThreadState>, bool) {
     let l = o.layout;
     let r = &o.r;
     let mut out = Vec::new();
@@ -144,7 +148,7 @@ pub fn thread_states(
                 )
                 .at(interp.0),
             );
-            return out;
+            return (out, false);
         }
     };
     while !cur.is_null() {
@@ -165,7 +169,7 @@ pub fn thread_states(
             Ok(t) => t,
             Err(e) => {
                 diags.push(Diagnostic::new("thread_unreadable", format!("a thread state could not be read ({e}); the threads after it are missing")).at(cur.0));
-                break;
+                return (out, false);
             }
         };
         out.push(read_thread_state(o, cur, thread_id));
@@ -173,11 +177,11 @@ pub fn thread_states(
             Ok(n) => n,
             Err(e) => {
                 diags.push(Diagnostic::new("thread_unreadable", format!("the next thread state could not be read ({e}); the threads after it are missing")).at(cur.0));
-                break;
+                return (out, false);
             }
         };
     }
-    out
+    (out, true)
 }
 
 /// The fields of the thread state at `addr` whose `thread_id` is already known.

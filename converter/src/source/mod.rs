@@ -9,6 +9,7 @@ mod elf_core;
 mod live;
 mod mapped_files;
 mod reader;
+pub(crate) mod scan;
 #[cfg(test)]
 pub(crate) mod synth;
 

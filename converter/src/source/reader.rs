@@ -86,6 +86,19 @@ impl<'m> Reader<'m> {
         }
     }
 
+    /// A pointer-sized word at `off` of bytes already read from this address space.
+    pub fn word_in(&self, bytes: &[u8], off: usize) -> Option<u64> {
+        let b = bytes.get(off..off.checked_add(usize::from(self.ptr_size))?)?;
+        let mut w = [0u8; 8];
+        if self.little_endian {
+            w[..b.len()].copy_from_slice(b);
+            Some(u64::from_le_bytes(w))
+        } else {
+            w[8 - b.len()..].copy_from_slice(b);
+            Some(u64::from_be_bytes(w))
+        }
+    }
+
     /// A `Py_ssize_t`.
     pub fn ssize(&self, addr: RemoteAddr) -> Result<i64, ReadError> {
         if self.ptr_size == 4 {

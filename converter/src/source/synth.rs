@@ -28,6 +28,11 @@ impl SynthMemory {
         start + before
     }
 
+    /// Maps `len` zeroed bytes at `addr` (the bump allocator is not moved).
+    pub fn map_at(&mut self, addr: u64, len: u64) {
+        self.regions.push((addr, vec![0; len as usize]));
+    }
+
     pub fn alloc(&mut self, len: u64) -> u64 {
         self.alloc_with_prefix(0, len)
     }
