@@ -37,6 +37,20 @@ pub const MAX_SOURCE_FILE: u64 = 64 << 20;
 pub const MAX_SCAN_BYTES: u64 = 1 << 30;
 /// Entries of a dict's or set's table that are visited.
 pub const MAX_TABLE_SLOTS: u64 = 1 << 24;
+/// Words of memory below `datastack_top` searched for the last frame of a thread.
+pub const MAX_FRAME_WORDS: u64 = 4096;
+/// Entries read from one traceback.
+pub const MAX_TRACEBACK: usize = 1000;
+/// Names in one class's `__slots__`.
+pub const MAX_SLOTS: usize = MAX_LOCALS;
+/// Limbs of a `Decimal`'s coefficient (19 decimal digits each).
+pub const MAX_DECIMAL_LIMBS: u64 = 4096;
+/// Elements of a NumPy array read for its preview.
+pub const MAX_NDARRAY_HEAD: u64 = 16;
+/// Objects walked for the heap histogram (tracked and untracked together).
+pub const MAX_HEAP_OBJECTS: usize = 50_000_000;
+/// Items looked at per container for the untracked objects it holds.
+pub const MAX_REFERENTS: usize = 1 << 24;
 /// Levels of objects followed when collecting or rendering, whatever `--depth` asks: both
 /// walks recurse, and a cycle through objects that aren't containers (a bound method of
 /// itself, an exception among its own args) ends only here.

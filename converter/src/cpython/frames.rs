@@ -12,9 +12,6 @@ use super::layout::{fast_kind, Bytecode, CodeLocals, FrameLayout, FrameSize, Lin
 use super::linetable::line_for;
 use super::objects::{Builtin, ObjReader};
 
-/// Largest frame looked for below `datastack_top`, in words.
-const MAX_FRAME_WORDS: u64 = 4096;
-
 /// `CO_OPTIMIZED`: the code has fast locals (functions, not module or class bodies).
 const CO_OPTIMIZED: i32 = 0x1;
 
@@ -323,7 +320,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
             return None;
         };
         let p = u64::from(self.obj.r.ptr_size());
-        for words in 1..=MAX_FRAME_WORDS {
+        for words in 1..=limits::MAX_FRAME_WORDS {
             let start = top.back(words * p)?;
             let Ok(code_ptr) = self.obj.r.ptr_at(start, f.f_code) else {
                 continue;

@@ -6,18 +6,12 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use super::layout::tp_flags::HAVE_GC;
 use super::layout::GcStateLocation;
-use super::objects::{Builtin, Decoder, ObjReader};
+use super::objects::{Builtin, Decoder, ObjReader, TypeInfo};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::limits;
 use crate::source::RemoteAddr;
-
-/// Objects walked at most (tracked and untracked together).
-pub const MAX_HEAP_OBJECTS: usize = 50_000_000;
-/// Items looked at per container for untracked referents.
-const MAX_REFERENTS: usize = 1 << 24;
-
-/// `Py_TPFLAGS_HAVE_GC`.
-const HAVE_GC: u64 = 1 << 14;
 
 /// One line of the histogram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,14 +52,14 @@ pub fn histogram(
     let mut seen: HashSet<u64> = HashSet::new();
     let mut tracked = 0u64;
     let mut leaves: Vec<RemoteAddr> = Vec::new();
-    let count = |addr: RemoteAddr, by_type: &mut HashMap<u64, (u64, u64)>| -> Option<u64> {
-        let t = o.type_addr(addr).ok()?;
-        let info = o.type_info(t).ok()?;
+    // Counts an object under its type; the type is handed on to find what it holds.
+    let count = |addr: RemoteAddr, by_type: &mut HashMap<u64, (u64, u64)>| {
+        let info = o.type_of(addr).ok()?;
         let size = o.size_estimate(addr, &info);
-        let e = by_type.entry(t.0).or_insert((0, 0));
+        let e = by_type.entry(info.addr.0).or_insert((0, 0));
         e.0 += 1;
         e.1 = e.1.saturating_add(size);
-        Some(t.0)
+        Some(info)
     };
     for state in states {
         let heads: Vec<u64> = (0..g.num_generations)
@@ -92,10 +86,13 @@ pub fn histogram(
             let mut steps = 0usize;
             while cur != head && !cur.is_null() {
                 steps += 1;
-                if seen.len() >= MAX_HEAP_OBJECTS || steps > MAX_HEAP_OBJECTS {
+                if seen.len() >= limits::MAX_HEAP_OBJECTS || steps > limits::MAX_HEAP_OBJECTS {
                     diags.push(Diagnostic::new(
                         "limit_reached",
-                        format!("stopped the heap walk after {MAX_HEAP_OBJECTS} objects"),
+                        format!(
+                            "stopped the heap walk after {} objects",
+                            limits::MAX_HEAP_OBJECTS
+                        ),
                     ));
                     break;
                 }
@@ -109,9 +106,9 @@ pub fn histogram(
                     );
                     break;
                 }
-                if count(obj, &mut by_type).is_some() {
+                if let Some(t) = count(obj, &mut by_type) {
                     tracked += 1;
-                    untracked_referents(o, obj, &mut leaves);
+                    untracked_referents(o, obj, &t, &seen, &mut leaves);
                 }
                 cur = match o.r.ptr_at(cur, g.gc_next) {
                     // The low bits of `_gc_next` are flags during a collection.
@@ -126,11 +123,14 @@ pub fn histogram(
     }
     // Untracked objects, and what untracked containers (a tuple of ints, a dict of strs) hold.
     while let Some(leaf) = leaves.pop() {
-        if seen.len() >= MAX_HEAP_OBJECTS {
+        if seen.len() >= limits::MAX_HEAP_OBJECTS {
             break;
         }
-        if seen.insert(leaf.0) && count(leaf, &mut by_type).is_some() {
-            untracked_referents(o, leaf, &mut leaves);
+        if !seen.insert(leaf.0) {
+            continue;
+        }
+        if let Some(t) = count(leaf, &mut by_type) {
+            untracked_referents(o, leaf, &t, &seen, &mut leaves);
         }
     }
     let mut types: Vec<TypeCount> = by_type
@@ -160,29 +160,35 @@ pub fn histogram(
 
 /// Objects the collector doesn't track (atoms: str, int, float, bytes…) that `obj` holds
 /// directly: items of lists, tuples and sets, keys and values of dicts, attribute values.
-fn untracked_referents(o: &ObjReader<'_>, obj: RemoteAddr, out: &mut Vec<RemoteAddr>) {
-    let Ok(t) = o.type_of(obj) else { return };
-    let refs: Vec<RemoteAddr> = match o.decoder(&t) {
+/// Those already counted (`seen`) are skipped before anything of theirs is read.
+fn untracked_referents(
+    o: &ObjReader<'_>,
+    obj: RemoteAddr,
+    t: &TypeInfo,
+    seen: &HashSet<u64>,
+    out: &mut Vec<RemoteAddr>,
+) {
+    let refs: Vec<RemoteAddr> = match o.decoder(t) {
         Decoder::Builtin(Builtin::List) => o
-            .list_items(obj, MAX_REFERENTS)
+            .list_items(obj, limits::MAX_REFERENTS)
             .map(|(v, _)| v)
             .unwrap_or_default(),
         Decoder::Builtin(Builtin::Tuple) => o
-            .tuple_items(obj, MAX_REFERENTS)
+            .tuple_items(obj, limits::MAX_REFERENTS)
             .map(|(v, _)| v)
             .unwrap_or_default(),
         Decoder::Builtin(Builtin::Set | Builtin::FrozenSet) => o
-            .set_items(obj, MAX_REFERENTS)
+            .set_items(obj, limits::MAX_REFERENTS)
             .map(|(v, _)| v)
             .unwrap_or_default(),
         Decoder::Builtin(Builtin::Dict) => o
-            .dict_items(obj, MAX_REFERENTS)
+            .dict_items(obj, limits::MAX_REFERENTS)
             .map(|(v, _)| v.into_iter().flat_map(|(k, v)| [k, v]).collect())
             .unwrap_or_default(),
         // Managed values (3.11+) aren't a dict object, so nothing else reaches them; an
         // instance's own dict may be untracked.
         Decoder::Instance { .. } => o
-            .instance_attrs(obj, MAX_REFERENTS)
+            .instance_attrs(obj, limits::MAX_REFERENTS)
             .map(|v| v.into_iter().flat_map(|(k, v)| [k, v]).collect::<Vec<_>>())
             .unwrap_or_default()
             .into_iter()
@@ -208,7 +214,7 @@ fn untracked_referents(o: &ObjReader<'_>, obj: RemoteAddr, out: &mut Vec<RemoteA
     };
     let g = o.layout.gc;
     for r in refs {
-        if r.is_null() {
+        if r.is_null() || seen.contains(&r.0) {
             continue;
         }
         // Not a GC type, or a GC object the collector stopped tracking (`_gc_next` is 0).

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use memmap2::Mmap;
@@ -40,6 +41,8 @@ struct Entry {
     /// Build-id read from the dump's own copy of the ELF headers, when it was there.
     expected_build_id: Option<Vec<u8>>,
     local: OnceLock<Result<Arc<LocalFile>, Option<Diagnostic>>>,
+    /// The failure to open it was reported (once: reads of its pages ask again and again).
+    reported: AtomicBool,
 }
 
 /// Finds and opens the files of the process's mappings, once each.
@@ -95,6 +98,7 @@ impl FileResolver {
                     path,
                     expected_build_id: None,
                     local: OnceLock::new(),
+                    reported: AtomicBool::new(false),
                 });
                 self.entries.len() - 1
             });
@@ -179,7 +183,7 @@ impl FileResolver {
         match result {
             Ok(f) => Some(f.clone()),
             Err(d) => {
-                if report {
+                if report && !e.reported.swap(true, Ordering::Relaxed) {
                     if let Some(d) = d {
                         self.note(d.clone());
                     }

@@ -278,6 +278,7 @@ pub struct TypeLayout {
 /// `tp_flags` bits that are the same in every supported version.
 pub mod tp_flags {
     pub const HEAPTYPE: u64 = 1 << 9;
+    pub const HAVE_GC: u64 = 1 << 14;
     pub const LONG_SUBCLASS: u64 = 1 << 24;
     pub const LIST_SUBCLASS: u64 = 1 << 25;
     pub const TUPLE_SUBCLASS: u64 = 1 << 26;

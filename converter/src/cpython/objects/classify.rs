@@ -7,7 +7,6 @@
 //! Python code, which can't be done on a dump.
 
 use super::{Builtin, ObjReader, TypeInfo};
-use crate::limits;
 use crate::source::RemoteAddr;
 
 /// C types of the standard library hd decodes, found by `module.QualName` in the MRO.
@@ -276,6 +275,3 @@ impl ObjReader<'_> {
             .filter(|d| !d.is_null())
     }
 }
-
-/// Upper bound on `__slots__` read per class.
-pub const MAX_SLOTS: usize = limits::MAX_LOCALS;

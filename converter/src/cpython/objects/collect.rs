@@ -55,9 +55,6 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     attr_names: HashSet<Arc<str>>,
 }
 
-/// Most traceback entries read from one traceback.
-const MAX_TRACEBACK: usize = 1000;
-
 impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     pub fn new(
         fr: &'f FrameReader<'r, 'a>,
@@ -612,7 +609,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let mut entries = Vec::new();
         let mut cur = addr;
         let mut seen = std::collections::HashSet::new();
-        while !cur.is_null() && entries.len() < MAX_TRACEBACK && seen.insert(cur.0) {
+        while !cur.is_null() && entries.len() < limits::MAX_TRACEBACK && seen.insert(cur.0) {
             let frame = rd.r.ptr_at(cur, tl.tb_frame)?;
             let lasti = i64::from(rd.r.i32_at(cur, tl.tb_lasti)?);
             let lineno = i64::from(rd.r.i32_at(cur, tl.tb_lineno)?);
@@ -795,7 +792,6 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             attrs.push((name, self.child(v, budget)));
         }
         for (name, v) in slot_attrs.drain(..).take(keep.saturating_sub(attrs.len())) {
-            let name = self.intern(name);
             attrs.push((name, self.child(v, budget)));
         }
         Ok(Instance {
@@ -1136,7 +1132,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let attr = |name: &str| -> Option<RemoteAddr> {
             slots
                 .iter()
-                .find(|(n, _)| n == name)
+                .find(|(n, _)| &**n == name)
                 .map(|(_, v)| *v)
                 .or_else(|| rd.instance_attr(addr, name).ok().flatten())
         };
@@ -1181,9 +1177,26 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
 
 impl ObjReader<'_> {
     /// `__slots__` values of an instance, set ones only, in the order `copyreg._slotnames`
-    /// (and so pickle) uses: the class first, then its bases along the MRO, each class's
+    /// (and so pickle) uses: see [`ObjReader::slots_of`].
+    pub fn slot_values(&self, addr: RemoteAddr, t: &TypeInfo) -> Vec<(Arc<str>, RemoteAddr)> {
+        self.slots_of(t)
+            .iter()
+            .filter_map(|(name, off)| {
+                let value = self.r.ptr_at(addr, *off).ok()?;
+                (!value.is_null()).then(|| (name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// The object slots of a class's instances, name and offset, in the order
+    /// `copyreg._slotnames` uses: the class first, then its bases along the MRO, each class's
     /// `__slots__` as declared; private names mangled, `__dict__` and `__weakref__` left out.
-    pub fn slot_values(&self, addr: RemoteAddr, t: &TypeInfo) -> Vec<(String, RemoteAddr)> {
+    /// Read once per class.
+    pub fn slots_of<'t>(&self, t: &'t TypeInfo) -> &'t [(Arc<str>, u64)] {
+        t.slots.get_or_init(|| self.read_slots(t))
+    }
+
+    fn read_slots(&self, t: &TypeInfo) -> Vec<(Arc<str>, u64)> {
         let m = self.layout.member;
         let mut out = Vec::new();
         for c in self.mro_full(t) {
@@ -1199,7 +1212,7 @@ impl ObjReader<'_> {
             let names: Vec<String> = match self.type_of(slots).map(|st| st.repr_as) {
                 Ok(Some(Builtin::Str)) => self.str_plain(slots).into_iter().collect(),
                 Ok(Some(Builtin::Tuple)) => self
-                    .tuple_items(slots, super::classify::MAX_SLOTS)
+                    .tuple_items(slots, limits::MAX_SLOTS)
                     .map(|(v, _)| {
                         v.into_iter()
                             .filter_map(|n| self.str_plain(n).ok())
@@ -1207,7 +1220,7 @@ impl ObjReader<'_> {
                     })
                     .unwrap_or_default(),
                 Ok(Some(Builtin::List)) => self
-                    .list_items(slots, super::classify::MAX_SLOTS)
+                    .list_items(slots, limits::MAX_SLOTS)
                     .map(|(v, _)| {
                         v.into_iter()
                             .filter_map(|n| self.str_plain(n).ok())
@@ -1233,14 +1246,8 @@ impl ObjReader<'_> {
                 ) else {
                     continue;
                 };
-                if ty != m.t_object_ex || off <= 0 {
-                    continue;
-                }
-                let Ok(value) = self.r.ptr_at(addr, off as u64) else {
-                    continue;
-                };
-                if !value.is_null() {
-                    out.push((key, value));
+                if ty == m.t_object_ex && off > 0 {
+                    out.push((Arc::from(key), off as u64));
                 }
             }
         }

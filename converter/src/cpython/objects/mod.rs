@@ -204,6 +204,8 @@ pub struct TypeInfo {
     pub cached_keys: RemoteAddr,
     /// How its instances are read (see [`ObjReader::decoder`]).
     pub decoder: std::cell::OnceCell<Decoder>,
+    /// Its instances' object slots (see [`ObjReader::slots_of`]).
+    pub slots: std::cell::OnceCell<Vec<(std::sync::Arc<str>, u64)>>,
 }
 
 /// The name shown for a type whose name could not be read.
@@ -230,6 +232,7 @@ impl TypeInfo {
             repr_as: Some(b),
             cached_keys: RemoteAddr::NULL,
             decoder: Default::default(),
+            slots: Default::default(),
         }
     }
 }
@@ -392,6 +395,7 @@ impl<'a> ObjReader<'a> {
             repr_as: builtin,
             cached_keys,
             decoder: Default::default(),
+            slots: Default::default(),
         };
         // A subclass that doesn't override __repr__ prints like its builtin base.
         // Bases go through the cache: every class of a hierarchy asks for them.

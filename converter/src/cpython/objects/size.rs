@@ -8,8 +8,7 @@ use crate::cpython::layout::{DictKeysLayout, LongEncoding};
 use crate::model::ObjectKind;
 use crate::source::RemoteAddr;
 
-/// `Py_TPFLAGS_HAVE_GC`.
-const HAVE_GC: u64 = 1 << 14;
+use crate::cpython::layout::tp_flags::HAVE_GC;
 
 impl ObjReader<'_> {
     /// What `sys.getsizeof(obj)` would return, when it can be computed from the dump.

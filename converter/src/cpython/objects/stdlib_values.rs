@@ -3,6 +3,7 @@
 
 use super::ObjReader;
 use crate::cpython::layout::{ndarray_layout, DecimalLayout};
+use crate::limits;
 use crate::model::NdArrayInfo;
 use crate::source::{ReadError, RemoteAddr};
 
@@ -11,10 +12,6 @@ const MPD_NEG: u8 = 1;
 const MPD_INF: u8 = 2;
 const MPD_NAN: u8 = 4;
 const MPD_SNAN: u8 = 8;
-/// Limbs read at most (each holds 19 decimal digits).
-const MAX_LIMBS: u64 = 4096;
-/// NumPy elements read for the preview.
-const NDARRAY_HEAD: u64 = 16;
 
 impl ObjReader<'_> {
     /// `str()` of a `decimal.Decimal` (scientific notation as `Decimal.__str__` writes it).
@@ -24,7 +21,7 @@ impl ObjReader<'_> {
         let flags = r.u8_at(dec, d.flags)?;
         let exp = r.ssize_at(dec, d.exp)?;
         let len = u64::try_from(r.ssize_at(dec, d.len)?).map_err(|_| ReadError::invalid(dec))?;
-        if len > MAX_LIMBS {
+        if len > limits::MAX_DECIMAL_LIMBS {
             return Err(ReadError::invalid(dec));
         }
         let data = r.ptr_at(dec, d.data)?;
@@ -76,7 +73,7 @@ impl ObjReader<'_> {
         // The first elements in C order, for 1-D arrays of plain numbers.
         let mut head = Vec::new();
         if nd == 1 && order == '<' {
-            for i in 0..size.min(NDARRAY_HEAD) {
+            for i in 0..size.min(limits::MAX_NDARRAY_HEAD) {
                 let at = RemoteAddr(
                     data.0
                         .wrapping_add((i as i64).wrapping_mul(stride[0]) as u64),
