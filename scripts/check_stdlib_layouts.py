@@ -241,7 +241,7 @@ AWAIT_CHAIN = {
 
 CHILD = r'''
 import ctypes, json, os, re, socket, struct, sys, tempfile, threading, _thread
-import collections, io
+import collections, enum, io
 from collections import OrderedDict, defaultdict, deque
 
 cfg = json.loads(sys.argv[1])
@@ -386,6 +386,13 @@ odr = repr(OrderedDict([("k", 1), ("j", 2)]))
 check("OrderedDict repr_as_dict", O["repr_as_dict"], odr.startswith("OrderedDict({"))
 check("OrderedDict repr form", "OrderedDict({'k': 1, 'j': 2})" if O["repr_as_dict"]
       else "OrderedDict([('k', 1), ('j', 2)])", odr)
+
+# ---- enum --------------------------------------------------------------------------------
+class _Bits(enum.Flag):
+    A = 1
+
+
+check("enum Flag class repr", T["enum_flag_repr"], repr(_Bits).startswith("<flag "))
 
 # ---- locks -------------------------------------------------------------------------------
 L = T["lock"]

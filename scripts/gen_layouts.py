@@ -173,7 +173,9 @@ typedef struct {
 # The documented LP64 offsets of the transcribed structures (ptr_size 8). gcc computes the
 # numbers that go into the tables; these pin the transcription.
 EXPECTED_LP64_TRANSCRIBED = {
+    "offsetof(hd_PyDictKeysObject, dk_refcnt)": 0,
     "offsetof(hd_PyDictKeysObject, dk_size)": 8,
+    "offsetof(hd_PyDictKeysObject, dk_usable)": 24,
     "offsetof(hd_PyDictKeysObject, dk_nentries)": 32,
     "offsetof(hd_PyDictKeysObject, dk_indices)": 40,
     "sizeof(hd_PyDictKeyEntry)": 24,
@@ -510,6 +512,7 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("tp_flags", off("PyTypeObject", "tp_flags")),
             ("tp_base", off("PyTypeObject", "tp_base")),
             ("tp_dict", off("PyTypeObject", "tp_dict")),
+            ("tp_bases", off("PyTypeObject", "tp_bases")),
             ("tp_mro", off("PyTypeObject", "tp_mro")),
             ("ht_name", off("PyHeapTypeObject", "ht_name")),
             ("ht_qualname", off("PyHeapTypeObject", "ht_qualname")),
@@ -583,13 +586,21 @@ def build_layout(minor: int, target: Target) -> Struct:
 
     bytes_ = Struct("BytesLayout", [("ob_sval", off("PyBytesObject", "ob_sval"))])
     tuple_ = Struct("TupleLayout", [("ob_item", off("PyTupleObject", "ob_item"))])
-    list_ = Struct("ListLayout", [("ob_item", off("PyListObject", "ob_item"))])
+    list_ = Struct(
+        "ListLayout",
+        [
+            ("ob_item", off("PyListObject", "ob_item")),
+            ("allocated", off("PyListObject", "allocated")),
+        ],
+    )
 
     if v <= 10:
         keys = Variant(
             "DictKeysLayout::Sized",
             fields=[
+                ("dk_refcnt", off("hd_PyDictKeysObject", "dk_refcnt")),
                 ("dk_size", off("hd_PyDictKeysObject", "dk_size")),
+                ("dk_usable", off("hd_PyDictKeysObject", "dk_usable")),
                 ("dk_nentries", off("hd_PyDictKeysObject", "dk_nentries")),
                 ("dk_indices", off("hd_PyDictKeysObject", "dk_indices")),
             ],
@@ -601,9 +612,11 @@ def build_layout(minor: int, target: Target) -> Struct:
         keys = Variant(
             "DictKeysLayout::Log2",
             fields=[
+                ("dk_refcnt", off("PyDictKeysObject", "dk_refcnt")),
                 ("dk_log2_size", off("PyDictKeysObject", "dk_log2_size")),
                 ("dk_log2_index_bytes", off("PyDictKeysObject", "dk_log2_index_bytes")),
                 ("dk_kind", off("PyDictKeysObject", "dk_kind")),
+                ("dk_usable", off("PyDictKeysObject", "dk_usable")),
                 ("dk_nentries", off("PyDictKeysObject", "dk_nentries")),
                 ("dk_indices", off("PyDictKeysObject", "dk_indices")),
             ],
@@ -644,6 +657,7 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("used", off("PySetObject", "used")),
             ("mask", off("PySetObject", "mask")),
             ("table", off("PySetObject", "table")),
+            ("smalltable", off("PySetObject", "smalltable")),
             ("entry_size", size("setentry")),
         ],
     )
@@ -841,7 +855,12 @@ def build_layout(minor: int, target: Target) -> Struct:
         )
     errors = Struct(
         "ThreadErrorsLayout",
-        [("exc_info", off("PyThreadState", "exc_info")), ("handled", handled), ("current", current)],
+        [
+            ("exc_info", off("PyThreadState", "exc_info")),
+            ("previous_item", off("_PyErr_StackItem", "previous_item")),
+            ("handled", handled),
+            ("current", current),
+        ],
     )
 
     if v == 8:
@@ -1234,16 +1253,6 @@ def build_checks(minor: int, target: Target, consts: Dict[str, Dict[str, int]]) 
             "__builtin_types_compatible_p(__typeof__(((PyThreadState *)0)->exc_info),"
             " _PyErr_StackItem *)",
             1,
-        )
-    )
-    # HandledException: the stack of _PyErr_StackItem is followed through `previous_item`,
-    # which mod.rs doesn't name: the walker (threads.rs) takes it to be right after the
-    # exc_* words (3 before 3.11, 1 from 3.11).
-    checks.append(
-        Check(
-            "_PyErr_StackItem.previous_item after the exc_* words",
-            "offsetof(_PyErr_StackItem, previous_item)",
-            (3 if v <= 10 else 1) * w,
         )
     )
     # ComplexLayout: imag right after real.
@@ -1832,6 +1841,7 @@ bs = b"hd_bytes"
 expect("ob_sval", ctypes.string_at(id(bs) + L["bytes.ob_sval"], len(bs)), bs)
 lst = [s1, s2]
 expect("list ob_item", word(word(id(lst) + L["list.ob_item"]) + 8), id(s2))
+expect("list allocated", ssize(id(lst) + L["list.allocated"]), (lst.__sizeof__() - list.__basicsize__) // 8)
 
 k1, k2 = "hd_key_one", "hd_key_two"
 d = {{k1: 1, k2: 2}}
@@ -1842,6 +1852,8 @@ if has("dict.keys[Sized].dk_size"):
     n = ssize(keys + L["dict.keys[Sized].dk_size"])
     expect("dk_size", n, 8)
     expect("dk_nentries", ssize(keys + L["dict.keys[Sized].dk_nentries"]), 2)
+    expect("dk_refcnt", ssize(keys + L["dict.keys[Sized].dk_refcnt"]), 1)
+    expect("dk_usable", ssize(keys + L["dict.keys[Sized].dk_usable"]), 3)
     entries = keys + L["dict.keys[Sized].dk_indices"] + n  # 1-byte indices
     es = L["dict.entry_size"]
     expect("entry[0].me_hash", ssize(entries), hash(k1))
@@ -1853,6 +1865,8 @@ else:
     expect("dk_log2_size", byte(keys + L[pre + "dk_log2_size"]), 3)
     expect("dk_kind (unicode)", byte(keys + L[pre + "dk_kind"]), 1)
     expect("dk_nentries", ssize(keys + L[pre + "dk_nentries"]), 2)
+    expect("dk_refcnt", ssize(keys + L[pre + "dk_refcnt"]), 1)
+    expect("dk_usable", ssize(keys + L[pre + "dk_usable"]), 3)
     entries = keys + L[pre + "dk_indices"] + (1 << byte(keys + L[pre + "dk_log2_index_bytes"]))
     es = L["dict.unicode_entry_size"]
     expect("unicode entry[1].me_key", word(entries + es), id(k2))
@@ -1866,6 +1880,7 @@ else:
 
 se = {{k1}}
 expect("set used", ssize(id(se) + L["set.used"]), 1)
+expect("set smalltable", word(id(se) + L["set.table"]), id(se) + L["set.smalltable"])
 m = ssize(id(se) + L["set.mask"])
 table = word(id(se) + L["set.table"])
 found = [i for i in range(m + 1) if word(table + i * L["set.entry_size"]) == id(k1)]
@@ -1898,6 +1913,7 @@ expect("tp_base", word(t + L["type_object.tp_base"]), id(object))
 expect("tp_repr inherited", word(t + L["type_object.tp_repr"]), word(id(object) + L["type_object.tp_repr"]))
 expect("tp_repr differs", word(id(int) + L["type_object.tp_repr"]) != word(id(float) + L["type_object.tp_repr"]), True)
 expect("tp_mro", word(t + L["type_object.tp_mro"]), id(Point.__mro__))
+expect("tp_bases", word(t + L["type_object.tp_bases"]), id(Point.__bases__))
 expect("tp_dict has __init__", "__init__" in Point.__dict__ and word(t + L["type_object.tp_dict"]) != 0, True)
 expect("ht_name", word(t + L["type_object.ht_name"]), id(Point.__name__))
 expect("ht_qualname", word(t + L["type_object.ht_qualname"]), id(Point.__qualname__))
@@ -2122,9 +2138,8 @@ def hd_gen_handler():
         hd_check_handled(err, "handled in generator")
         yield
 list(hd_gen_handler())
-# ... and down the stack: a generator's gi_exc_state, then the thread's (previous_item is
-# right after the exc_* words, as build_checks pins).
-PREV_ITEM = 8 * (3 if has("errors.handled[Triple].exc_type") else 1)
+# ... and down the stack: a generator's gi_exc_state, then the thread's.
+PREV_ITEM = L["errors.previous_item"]
 HANDLED = [v for k, v in L.items() if k.startswith("errors.handled[") and k.endswith("exc_value")][0]
 def hd_nested_handler():
     try:

@@ -325,11 +325,10 @@ pub fn thread_names(o: &ObjReader<'_>, modules: RemoteAddr) -> HashMap<u64, Stri
 pub fn handled_exception(o: &ObjReader<'_>, tstate: RemoteAddr) -> Option<RemoteAddr> {
     use super::layout::HandledException;
     let e = &o.layout.errors;
-    let p = u64::from(o.r.ptr_size());
-    // `previous_item` follows the exception fields in `_PyErr_StackItem`.
-    let (value_off, previous) = match e.handled {
-        HandledException::Triple { exc_value, .. } => (exc_value, 3 * p),
-        HandledException::Value { exc_value } => (exc_value, p),
+    let value_off = match e.handled {
+        HandledException::Triple { exc_value, .. } | HandledException::Value { exc_value } => {
+            exc_value
+        }
     };
     let mut item = o.r.ptr_at(tstate, e.exc_info).ok()?;
     for _ in 0..limits::MAX_FRAMES {
@@ -346,7 +345,7 @@ pub fn handled_exception(o: &ObjReader<'_>, tstate: RemoteAddr) -> Option<Remote
                 return Some(value);
             }
         }
-        item = o.r.ptr_at(item, previous).ok()?;
+        item = o.r.ptr_at(item, e.previous_item).ok()?;
     }
     None
 }

@@ -263,6 +263,8 @@ pub struct TypeLayout {
     pub tp_flags: u64,
     pub tp_base: u64,
     pub tp_dict: u64,
+    /// `tp_bases`: the tuple of direct bases.
+    pub tp_bases: u64,
     pub tp_mro: u64,
     /// `PyHeapTypeObject.ht_name`.
     pub ht_name: u64,
@@ -354,6 +356,8 @@ pub struct TupleLayout {
 pub struct ListLayout {
     /// `ob_item`, a `PyObject **`.
     pub ob_item: u64,
+    /// `allocated`: slots of `ob_item` (`list.__sizeof__` counts them).
+    pub allocated: u64,
 }
 
 /// `PyDictObject` and its keys and values.
@@ -375,18 +379,35 @@ pub struct DictLayout {
 pub enum DictKeysLayout {
     /// 3.8–3.10 (`Objects/dict-common.h`): `dk_size` (Py_ssize_t) and index width from it.
     Sized {
+        /// `dk_refcnt`: 1 when one dict owns the keys (`dict.__sizeof__` counts them then).
+        dk_refcnt: u64,
         dk_size: u64,
+        dk_usable: u64,
         dk_nentries: u64,
         dk_indices: u64,
     },
     /// 3.11+: `dk_log2_size`, `dk_log2_index_bytes`, `dk_kind` (u8 each).
     Log2 {
+        dk_refcnt: u64,
         dk_log2_size: u64,
         dk_log2_index_bytes: u64,
         dk_kind: u64,
+        dk_usable: u64,
         dk_nentries: u64,
         dk_indices: u64,
     },
+}
+
+impl DictKeysLayout {
+    /// `DK_IXSIZE` of 3.8–3.10: bytes of one entry of `dk_indices`, from `dk_size`.
+    pub fn sized_index_width(dk_size: u64) -> u64 {
+        match dk_size {
+            0..=0xff => 1,
+            0x100..=0xffff => 2,
+            0x1_0000..=0xffff_ffff => 4,
+            _ => 8,
+        }
+    }
 }
 
 /// Values of split tables (`ma_values`).
@@ -412,6 +433,8 @@ pub struct SetLayout {
     pub used: u64,
     pub mask: u64,
     pub table: u64,
+    /// `smalltable`: where `table` points while the set is small.
+    pub smalltable: u64,
     /// `sizeof(setentry)`: key, hash.
     pub entry_size: u64,
 }
@@ -613,6 +636,8 @@ pub struct MemoryViewLayout {
 pub struct ThreadErrorsLayout {
     /// `exc_info`: the `_PyErr_StackItem *` of the exception being handled.
     pub exc_info: u64,
+    /// `_PyErr_StackItem.previous_item`: the item of the frame below.
+    pub previous_item: u64,
     pub handled: HandledException,
     pub current: CurrentException,
 }

@@ -24,6 +24,9 @@ pub struct StdlibLayout {
     pub decimal: DecimalLayout,
     pub timezone: TimeZoneLayout,
     pub asyncio: AsyncioLayout,
+    /// `enum.EnumType.__repr__` shows a `Flag` class as `<flag 'X'>` (3.11+), not
+    /// `<enum 'X'>` (`Lib/enum.py`).
+    pub enum_flag_repr: bool,
 }
 
 /// `PyDateTime_TimeZone` (`Modules/_datetimemodule.c`): `offset` (a timedelta) and `name`

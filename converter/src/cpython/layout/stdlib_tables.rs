@@ -183,6 +183,7 @@ pub const V3_8: StdlibLayout = StdlibLayout {
         task_coro: 112,
         task_name: 120,
     },
+    enum_flag_repr: false,
 };
 
 /// CPython 3.9.
@@ -273,6 +274,7 @@ pub const V3_9: StdlibLayout = StdlibLayout {
         task_coro: 152,
         task_name: 160,
     },
+    enum_flag_repr: false,
 };
 
 /// CPython 3.10.
@@ -362,6 +364,7 @@ pub const V3_10: StdlibLayout = StdlibLayout {
         task_coro: 160,
         task_name: 168,
     },
+    enum_flag_repr: false,
 };
 
 /// CPython 3.11.
@@ -457,6 +460,7 @@ pub const V3_11: StdlibLayout = StdlibLayout {
         task_coro: 136,
         task_name: 144,
     },
+    enum_flag_repr: true,
 };
 
 /// CPython 3.12.
@@ -550,6 +554,7 @@ pub const V3_12: StdlibLayout = StdlibLayout {
         task_coro: 136,
         task_name: 144,
     },
+    enum_flag_repr: true,
 };
 
 /// CPython 3.13.
@@ -647,6 +652,7 @@ pub const V3_13: StdlibLayout = StdlibLayout {
         task_coro: 120,
         task_name: 128,
     },
+    enum_flag_repr: true,
 };
 
 /// The stdlib table of CPython `major.minor` for pointers of `ptr_size` bytes (only LP64,
@@ -738,6 +744,8 @@ impl FileIoLayout {
     pub const WRITABLE_BIT: u8 = 2;
     /// See [`FileIoLayout::CREATED_BIT`].
     pub const APPENDING_BIT: u8 = 3;
+    /// See [`FileIoLayout::CREATED_BIT`]: `closefd`, in the same byte as `appending`.
+    pub const CLOSEFD_BIT: u8 = 6;
 }
 
 impl DecimalLayout {

@@ -203,8 +203,9 @@ impl ObjReader<'_> {
         out
     }
 
-    /// How `repr()` shows the class `t`: its metaclass decides.
-    pub fn type_repr_style(&self, t: &TypeInfo) -> crate::model::TypeReprStyle {
+    /// How `repr()` shows the class `t`: its metaclass decides. `flag_repr`: this version's
+    /// `EnumType.__repr__` says "flag" for `Flag` classes (`StdlibLayout::enum_flag_repr`).
+    pub fn type_repr_style(&self, t: &TypeInfo, flag_repr: bool) -> crate::model::TypeReprStyle {
         use crate::model::TypeReprStyle;
         let Ok(meta) = self.type_of(t.addr) else {
             return TypeReprStyle::Class;
@@ -214,9 +215,7 @@ impl ObjReader<'_> {
             .iter()
             .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
         {
-            // EnumType.__repr__ says "flag" for Flag classes from 3.11 on.
-            let flag = self.layout.version >= (3, 11)
-                && self.mro_full(t).iter().any(|c| c.display == "enum.Flag");
+            let flag = flag_repr && self.mro_full(t).iter().any(|c| c.display == "enum.Flag");
             return TypeReprStyle::Enum(if flag { "flag" } else { "enum" }.into());
         }
         if meta_mro.iter().any(|m| self.defines(m, "__repr__")) {

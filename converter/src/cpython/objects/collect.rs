@@ -526,15 +526,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             .into_iter()
             .map(|a| self.collect(a, shallow.saturating_sub(1)))
             .collect();
-        // `tp_bases` sits right before `tp_mro` in PyTypeObject (3.8-3.13).
-        let p = u64::from(rd.r.ptr_size());
-        let bases_ptr = rd
-            .layout
-            .type_object
-            .tp_mro
-            .checked_sub(p)
-            .and_then(|off| rd.r.ptr_at(addr, off).ok())
-            .filter(|b| !b.is_null());
+        let bases_ptr =
+            rd.r.ptr_at(addr, rd.layout.type_object.tp_bases)
+                .ok()
+                .filter(|b| !b.is_null());
         let base_addrs = match bases_ptr.and_then(|b| rd.tuple_items(b, 64).ok()) {
             Some((items, _)) => items,
             None if !t.base.is_null() => vec![t.base],
@@ -551,7 +546,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             bases,
             mro,
             dict: None,
-            repr_style: self.rd().type_repr_style(&t),
+            // Versions without a stdlib table are newer ones: they say "flag".
+            repr_style: self
+                .rd()
+                .type_repr_style(&t, self.stdlib.is_none_or(|s| s.enum_flag_repr)),
         })))
     }
 
@@ -1038,7 +1036,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             rd.dict_get_str(d, name).ok().flatten()
         };
         let as_str = |a: Option<RemoteAddr>| a.and_then(|a| rd.str_plain(a).ok());
-        let (raw, buffered, text) = match kind {
+        let (raw, text) = match kind {
             StdlibKind::TextIo => {
                 let b = r.ptr_at(addr, std.textio.buffer)?;
                 let raw = if b.is_null() {
@@ -1046,10 +1044,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 } else {
                     r.ptr_at(b, std.buffered.raw)?
                 };
-                (raw, b, Some(addr))
+                (raw, Some(addr))
             }
-            StdlibKind::Buffered => (r.ptr_at(addr, std.buffered.raw)?, addr, None),
-            _ => (addr, RemoteAddr::NULL, None),
+            StdlibKind::Buffered => (r.ptr_at(addr, std.buffered.raw)?, None),
+            _ => (addr, None),
         };
         let f = std.fileio;
         let (fd, closefd, mode_bits) = if raw.is_null() {
@@ -1058,11 +1056,9 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             let fd = i64::from(r.i32_at(raw, f.fd)?);
             // One-bit fields of one byte; each offset names the byte its bit lives in.
             let bit = |off: u64, b: u8| r.u8_at(raw, off).map(|v| v >> b & 1 == 1).unwrap_or(false);
-            // `closefd` follows `appending` and the two bits of `seekable` (`Modules/_io/fileio.c`).
-            const CLOSEFD_BIT: u8 = 6;
             (
                 Some(fd),
-                Some(bit(f.appending, CLOSEFD_BIT)),
+                Some(bit(f.appending, FileIoLayout::CLOSEFD_BIT)),
                 Some((
                     bit(f.created, FileIoLayout::CREATED_BIT),
                     bit(f.readable, FileIoLayout::READABLE_BIT),
@@ -1076,7 +1072,6 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         } else {
             dict_attr(raw, f.dict, "name")
         };
-        let _ = buffered;
         let mode = match (text, mode_bits) {
             // open() sets `mode` on the object it returns.
             (Some(tw), _) => as_str(dict_attr(tw, std.textio.dict, "mode")),

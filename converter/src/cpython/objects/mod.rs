@@ -692,19 +692,11 @@ impl<'a> ObjReader<'a> {
                 dk_size,
                 dk_nentries,
                 dk_indices,
+                ..
             } => {
                 let size = self.r.word_at(keys, dk_size)?;
-                let ix = if size <= 0xff {
-                    1
-                } else if size <= 0xffff {
-                    2
-                } else if size <= 0xffff_ffff {
-                    4
-                } else {
-                    8
-                };
                 let idx_bytes = size
-                    .checked_mul(ix)
+                    .checked_mul(DictKeysLayout::sized_index_width(size))
                     .filter(|&b| b <= limits::MAX_TABLE_SLOTS * 8)
                     .ok_or_else(|| ReadError::invalid(keys))?;
                 let nentries = self.r.word_at(keys, dk_nentries)?;

@@ -59,14 +59,13 @@ impl ObjReader<'_> {
                 u.ascii_size.saturating_add(length).saturating_add(1)
             }
             Decoder::Builtin(Builtin::List) => {
-                let allocated = self.r.word_at(addr, self.layout.list.ob_item + p).ok()?;
+                let allocated = self.r.word_at(addr, self.layout.list.allocated).ok()?;
                 basic.saturating_add(allocated.saturating_mul(p))
             }
             Decoder::Builtin(Builtin::Set | Builtin::FrozenSet) => {
                 let s = &self.layout.set;
                 let table = self.r.ptr_at(addr, s.table).ok()?;
-                // `smalltable` follows `table`, `hash` and `finger`.
-                let small = addr.offset(s.table + 3 * p)?;
+                let small = addr.offset(s.smalltable)?;
                 if table == small {
                     basic
                 } else {
@@ -126,9 +125,9 @@ impl ObjReader<'_> {
         let p = u64::from(self.r.ptr_size());
         let keys = self.r.ptr_at(addr, d.ma_keys).ok()?;
         let values = self.r.ptr_at(addr, d.ma_values).ok()?;
-        let owned = self.r.ssize_at(keys, 0).ok()? == 1;
-        let (values_words, keys_bytes) = match d.keys {
+        let (values_words, keys_bytes, dk_refcnt) = match d.keys {
             DictKeysLayout::Sized {
+                dk_refcnt,
                 dk_size,
                 dk_indices,
                 ..
@@ -138,18 +137,19 @@ impl ObjReader<'_> {
                     return None;
                 }
                 let usable = size * 2 / 3;
-                let ix = match size {
-                    0..=0xff => 1,
-                    0x100..=0xffff => 2,
-                    0x1_0000..=0xffff_ffff => 4,
-                    _ => 8,
-                };
-                (usable, dk_indices + ix * size + usable * d.entry_size)
+                let ix = DictKeysLayout::sized_index_width(size);
+                (
+                    usable,
+                    dk_indices + ix * size + usable * d.entry_size,
+                    dk_refcnt,
+                )
             }
             DictKeysLayout::Log2 {
+                dk_refcnt,
                 dk_log2_size,
                 dk_log2_index_bytes,
                 dk_kind,
+                dk_usable,
                 dk_nentries,
                 dk_indices,
             } => {
@@ -164,16 +164,17 @@ impl ObjReader<'_> {
                 } else {
                     d.unicode_entry_size.unwrap_or(d.entry_size)
                 };
-                // `dk_usable` is the field before `dk_nentries`.
                 let nentries = self.r.word_at(keys, dk_nentries).ok()?;
-                let usable = self.r.word_at(keys, dk_nentries.checked_sub(p)?).ok()?;
+                let usable = self.r.word_at(keys, dk_usable).ok()?;
                 let frac = (1u64 << log2) * 2 / 3;
                 (
                     nentries.saturating_add(usable),
                     dk_indices + (1u64 << log2_ib) + frac * es,
+                    dk_refcnt,
                 )
             }
         };
+        let owned = self.r.ssize_at(keys, dk_refcnt).ok()? == 1;
         let mut extra = 0u64;
         if !values.is_null() {
             extra = extra.saturating_add(values_words.saturating_mul(p));

@@ -132,6 +132,8 @@ pub(super) const LAYOUT: Layout = Layout {
         tp_base: 256,
         // offsetof(PyTypeObject, tp_dict)
         tp_dict: 264,
+        // offsetof(PyTypeObject, tp_bases)
+        tp_bases: 336,
         // offsetof(PyTypeObject, tp_mro)
         tp_mro: 344,
         // offsetof(PyHeapTypeObject, ht_name)
@@ -194,6 +196,8 @@ pub(super) const LAYOUT: Layout = Layout {
     list: ListLayout {
         // offsetof(PyListObject, ob_item)
         ob_item: 24,
+        // offsetof(PyListObject, allocated)
+        allocated: 32,
     },
     dict: DictLayout {
         // offsetof(PyDictObject, ma_used)
@@ -203,12 +207,16 @@ pub(super) const LAYOUT: Layout = Layout {
         // offsetof(PyDictObject, ma_values)
         ma_values: 40,
         keys: DictKeysLayout::Log2 {
+            // offsetof(PyDictKeysObject, dk_refcnt)
+            dk_refcnt: 0,
             // offsetof(PyDictKeysObject, dk_log2_size)
             dk_log2_size: 8,
             // offsetof(PyDictKeysObject, dk_log2_index_bytes)
             dk_log2_index_bytes: 9,
             // offsetof(PyDictKeysObject, dk_kind)
             dk_kind: 10,
+            // offsetof(PyDictKeysObject, dk_usable)
+            dk_usable: 16,
             // offsetof(PyDictKeysObject, dk_nentries)
             dk_nentries: 24,
             // offsetof(PyDictKeysObject, dk_indices)
@@ -228,6 +236,8 @@ pub(super) const LAYOUT: Layout = Layout {
         mask: 32,
         // offsetof(PySetObject, table)
         table: 40,
+        // offsetof(PySetObject, smalltable)
+        smalltable: 64,
         // sizeof(setentry)
         entry_size: 16,
     },
@@ -394,6 +404,8 @@ pub(super) const LAYOUT: Layout = Layout {
     errors: ThreadErrorsLayout {
         // offsetof(PyThreadState, exc_info)
         exc_info: 120,
+        // offsetof(_PyErr_StackItem, previous_item)
+        previous_item: 8,
         handled: HandledException::Value {
             // offsetof(_PyErr_StackItem, exc_value)
             exc_value: 0,

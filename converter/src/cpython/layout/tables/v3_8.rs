@@ -116,6 +116,8 @@ pub(super) const LAYOUT: Layout = Layout {
         tp_base: 256,
         // offsetof(PyTypeObject, tp_dict)
         tp_dict: 264,
+        // offsetof(PyTypeObject, tp_bases)
+        tp_bases: 336,
         // offsetof(PyTypeObject, tp_mro)
         tp_mro: 344,
         // offsetof(PyHeapTypeObject, ht_name)
@@ -178,6 +180,8 @@ pub(super) const LAYOUT: Layout = Layout {
     list: ListLayout {
         // offsetof(PyListObject, ob_item)
         ob_item: 24,
+        // offsetof(PyListObject, allocated)
+        allocated: 32,
     },
     dict: DictLayout {
         // offsetof(PyDictObject, ma_used)
@@ -187,8 +191,12 @@ pub(super) const LAYOUT: Layout = Layout {
         // offsetof(PyDictObject, ma_values)
         ma_values: 40,
         keys: DictKeysLayout::Sized {
+            // offsetof(PyDictKeysObject, dk_refcnt) [Objects/dict-common.h, transcribed in gen_layouts.py]
+            dk_refcnt: 0,
             // offsetof(PyDictKeysObject, dk_size) [Objects/dict-common.h, transcribed in gen_layouts.py]
             dk_size: 8,
+            // offsetof(PyDictKeysObject, dk_usable) [Objects/dict-common.h, transcribed in gen_layouts.py]
+            dk_usable: 24,
             // offsetof(PyDictKeysObject, dk_nentries) [Objects/dict-common.h, transcribed in gen_layouts.py]
             dk_nentries: 32,
             // offsetof(PyDictKeysObject, dk_indices) [Objects/dict-common.h, transcribed in gen_layouts.py]
@@ -208,6 +216,8 @@ pub(super) const LAYOUT: Layout = Layout {
         mask: 32,
         // offsetof(PySetObject, table)
         table: 40,
+        // offsetof(PySetObject, smalltable)
+        smalltable: 64,
         // sizeof(setentry)
         entry_size: 16,
     },
@@ -360,6 +370,8 @@ pub(super) const LAYOUT: Layout = Layout {
     errors: ThreadErrorsLayout {
         // offsetof(PyThreadState, exc_info)
         exc_info: 144,
+        // offsetof(_PyErr_StackItem, previous_item)
+        previous_item: 24,
         handled: HandledException::Triple {
             // offsetof(_PyErr_StackItem, exc_type)
             exc_type: 0,
