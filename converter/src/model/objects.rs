@@ -274,11 +274,7 @@ impl ObjectKind {
             ObjectKind::Cell { .. } => "cell",
             ObjectKind::Exception(_) => "exception",
             ObjectKind::Traceback(_) => "traceback",
-            ObjectKind::Generator(g) => match g.flavor {
-                GeneratorFlavor::Generator => "generator",
-                GeneratorFlavor::Coroutine => "coroutine",
-                GeneratorFlavor::AsyncGenerator => "async_generator",
-            },
+            ObjectKind::Generator(g) => g.flavor.name(),
             ObjectKind::Deque { .. } => "deque",
             ObjectKind::OrderedDict { .. } => "ordered_dict",
             ObjectKind::DefaultDict { .. } => "defaultdict",
@@ -427,6 +423,17 @@ pub enum GeneratorFlavor {
     Generator,
     Coroutine,
     AsyncGenerator,
+}
+
+impl GeneratorFlavor {
+    /// Python's name of the type: `generator`, `coroutine`, `async_generator`.
+    pub fn name(self) -> &'static str {
+        match self {
+            GeneratorFlavor::Generator => "generator",
+            GeneratorFlavor::Coroutine => "coroutine",
+            GeneratorFlavor::AsyncGenerator => "async_generator",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

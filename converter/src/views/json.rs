@@ -4,11 +4,11 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::limits::ReprLimits;
-use crate::model::{Frame, GeneratorFlavor, ObjId, ObjectKind, Snapshot, Thread};
+use crate::model::{Frame, ObjId, ObjectKind, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
-use super::Beneath;
+use super::{Beneath, Field};
 
 /// Version of the JSON schema.
 pub const SCHEMA: u32 = 1;
@@ -273,11 +273,7 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
     gens.into_iter()
         .map(|(id, g)| {
             json!({
-                "kind": match g.flavor {
-                    GeneratorFlavor::Generator => "generator",
-                    GeneratorFlavor::Coroutine => "coroutine",
-                    GeneratorFlavor::AsyncGenerator => "async_generator",
-                },
+                "kind": g.flavor.name(),
                 "name": g.name,
                 "qualname": g.qualname,
                 "state": g.state,
@@ -296,90 +292,47 @@ pub fn detail(s: &Snapshot, id: ObjId, limits: ReprLimits) -> Value {
         return v;
     };
     let short = |a: ObjId| value(s, a, limits, 0);
-    match &obj.kind {
-        ObjectKind::List(i)
-        | ObjectKind::Tuple(i)
-        | ObjectKind::Set(i)
-        | ObjectKind::FrozenSet(i)
-        | ObjectKind::Deque { items: i, .. } => {
-            v["length"] = json!(i.length);
-            v["items"] = json!(i.items.iter().map(|a| short(*a)).collect::<Vec<_>>());
-            v["left_out"] = json!(i.length.saturating_sub(i.items.len() as u64));
-        }
-        ObjectKind::Dict(e)
-        | ObjectKind::Counter(e)
-        | ObjectKind::OrderedDict { entries: e, .. }
-        | ObjectKind::DefaultDict { entries: e, .. } => {
-            v["length"] = json!(e.length);
-            v["entries"] = json!(e
-                .items
-                .iter()
-                .map(|(k, val)| json!([short(*k), short(*val)]))
-                .collect::<Vec<_>>());
-            v["left_out"] = json!(e.length.saturating_sub(e.items.len() as u64));
-        }
-        ObjectKind::Instance(i) => {
-            v["length"] = json!(i.length);
-            v["left_out"] = json!(i.length.saturating_sub(i.attrs.len() as u64));
-        }
-        ObjectKind::Exception(e) => {
-            let mut f = Map::new();
-            for (name, r) in [
-                ("args", e.args),
-                ("__cause__", e.cause),
-                ("__context__", e.context),
-                ("__notes__", e.notes),
-                ("__traceback__", e.traceback),
-            ] {
-                f.insert(name.into(), r.map(short).unwrap_or(Value::Null));
-            }
-            f.insert("__suppress_context__".into(), json!(e.suppress_context));
-            v["fields"] = Value::Object(f);
-            if let Some(tb) = e.traceback.and_then(|t| s.objects.get(t)) {
-                if let ObjectKind::Traceback(t) = &tb.kind {
-                    v["traceback"] = json!(t.entries);
-                }
-            }
-        }
-        ObjectKind::Traceback(t) => v["traceback"] = json!(t.entries),
-        ObjectKind::Generator(g) => {
-            v["state"] = json!(g.state);
-            v["frames"] = json!(g
-                .frame
-                .iter()
-                .map(|f| frame(s, f, limits))
-                .collect::<Vec<_>>());
-        }
-        ObjectKind::Function(f) => {
-            v["fields"] = json!({
-                "__name__": f.name,
-                "__qualname__": f.qualname,
-                "__module__": f.module,
-                "__code__": f.code.map(short),
-                "__defaults__": f.defaults.map(short),
-                "__kwdefaults__": f.kwdefaults.map(short),
-                "__closure__": f.closure.map(short),
-            });
-        }
-        ObjectKind::Type(t) => {
-            v["fields"] = json!({
-                "__name__": t.name,
-                "__qualname__": t.qualname,
-                "__module__": t.module,
-                "__bases__": t.bases.iter().map(|b| short(*b)).collect::<Vec<_>>(),
-                "__mro__": t.mro.iter().map(|b| short(*b)).collect::<Vec<_>>(),
-            });
-        }
-        ObjectKind::Module(m) => {
-            v["fields"] = json!({"__name__": m.name, "__file__": m.file});
-        }
-        ObjectKind::Unreadable { reason } | ObjectKind::NotRead { reason } => {
-            v["reason"] = json!(reason)
-        }
-        ObjectKind::Opaque => {
-            v["reason"] = json!(format!("objects of type {} are not decoded", obj.type_name));
-        }
-        _ => {}
+    let d = super::detail(&s.objects, obj);
+    if let Some(n) = d.length {
+        v["length"] = json!(n);
+    }
+    if let Some(items) = d.items {
+        v["items"] = items.iter().map(|a| short(*a)).collect();
+    }
+    if let Some(entries) = d.entries {
+        v["entries"] = entries
+            .iter()
+            .map(|(k, x)| json!([short(*k), short(*x)]))
+            .collect();
+    }
+    if let Some(n) = d.left_out {
+        v["left_out"] = json!(n);
+    }
+    if !d.fields.is_empty() {
+        let fields: Map<String, Value> = d
+            .fields
+            .iter()
+            .map(|(name, f)| {
+                let value = match f {
+                    Field::Object(o) => o.map(short).unwrap_or(Value::Null),
+                    Field::Objects(list) => list.iter().map(|a| short(*a)).collect(),
+                    Field::Text(t) => json!(t),
+                    Field::Bool(b) => json!(b),
+                };
+                ((*name).to_string(), value)
+            })
+            .collect();
+        v["fields"] = Value::Object(fields);
+    }
+    if let Some(t) = d.traceback {
+        v["traceback"] = json!(t);
+    }
+    if let Some(state) = d.state {
+        v["state"] = json!(state);
+        v["frames"] = d.frame.iter().map(|f| frame(s, f, limits)).collect();
+    }
+    if let Some(reason) = d.reason {
+        v["reason"] = json!(reason);
     }
     v
 }

@@ -7,8 +7,8 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 
 use crate::limits::{self, ReprLimits};
 use crate::model::{
-    Entries, FileInfo, GeneratorFlavor, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph,
-    ObjectKind, PyText, TaskState, TimeInfo, TypeReprStyle,
+    Entries, FileInfo, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind,
+    PyText, TaskState, TimeInfo, TypeReprStyle,
 };
 
 /// How faithful a rendered repr is, from best to worst.
@@ -240,7 +240,7 @@ impl<'g> Renderer<'g> {
             }
             ObjectKind::Type(t) if t.repr_style != TypeReprStyle::Class => match &t.repr_style {
                 TypeReprStyle::Enum(kind) => {
-                    let name = str_repr(&t.name.chars().map(u32::from).collect::<Vec<_>>());
+                    let name = str_repr_of(&t.name);
                     let _ = write!(self.out, "<{kind} {name}>");
                 }
                 _ => {
@@ -256,10 +256,10 @@ impl<'g> Renderer<'g> {
                 }
             }
             ObjectKind::Module(m) => {
-                let name = str_repr(&m.name.chars().map(u32::from).collect::<Vec<_>>());
+                let name = str_repr_of(&m.name);
                 match &m.origin {
                     ModuleOrigin::File(f) => {
-                        let f = str_repr(&f.chars().map(u32::from).collect::<Vec<_>>());
+                        let f = str_repr_of(f);
                         let _ = write!(self.out, "<module {name} from {f}>");
                     }
                     ModuleOrigin::Tag(t) => {
@@ -339,11 +339,7 @@ impl<'g> Renderer<'g> {
                 let _ = write!(self.out, "<traceback object at {id:#x}>");
             }
             ObjectKind::Generator(g) => {
-                let what = match g.flavor {
-                    GeneratorFlavor::Generator => "generator",
-                    GeneratorFlavor::Coroutine => "coroutine",
-                    GeneratorFlavor::AsyncGenerator => "async_generator",
-                };
+                let what = g.flavor.name();
                 let _ = write!(self.out, "<{what} object {} at {id:#x}>", g.qualname);
             }
             ObjectKind::Deque { items, maxlen } => {
@@ -525,11 +521,7 @@ impl<'g> Renderer<'g> {
                 };
                 let _ = write!(self.out, "<{} {state}", obj.type_short);
                 if let Some(n) = self.graph.task_name(t) {
-                    let _ = write!(
-                        self.out,
-                        " name={}",
-                        str_repr(&n.chars().map(u32::from).collect::<Vec<_>>())
-                    );
+                    let _ = write!(self.out, " name={}", str_repr_of(&n));
                 }
                 if let Some(c) = t.coro {
                     self.out.push_str(" coro=");
@@ -676,18 +668,10 @@ impl<'g> Renderer<'g> {
         match f.class.as_str() {
             "_io.TextIOWrapper" => {
                 if let Some(m) = &f.mode {
-                    let _ = write!(
-                        self.out,
-                        " mode={}",
-                        str_repr(&m.chars().map(u32::from).collect::<Vec<_>>())
-                    );
+                    let _ = write!(self.out, " mode={}", str_repr_of(m));
                 }
                 if let Some(e) = &f.encoding {
-                    let _ = write!(
-                        self.out,
-                        " encoding={}",
-                        str_repr(&e.chars().map(u32::from).collect::<Vec<_>>())
-                    );
+                    let _ = write!(self.out, " encoding={}", str_repr_of(e));
                 }
             }
             "_io.FileIO" => {
@@ -825,6 +809,11 @@ fn is_printable(c: u32) -> bool {
             | GeneralCategory::ParagraphSeparator
             | GeneralCategory::SpaceSeparator
     )
+}
+
+/// `repr()` of a Rust string.
+pub fn str_repr_of(s: &str) -> String {
+    str_repr(&s.chars().map(u32::from).collect::<Vec<_>>())
 }
 
 /// `repr()` of a str given by code points (`unicode_repr` in `Objects/unicodeobject.c`).
@@ -1037,7 +1026,7 @@ mod tests {
 
     #[test]
     fn strings_like_python() {
-        let r = |s: &str| str_repr(&s.chars().map(u32::from).collect::<Vec<_>>());
+        let r = |s: &str| str_repr_of(s);
         assert_eq!(r("hello"), "'hello'");
         assert_eq!(r("it's"), "\"it's\"");
         assert_eq!(r("a\"b"), "'a\"b'");

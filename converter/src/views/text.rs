@@ -3,11 +3,11 @@
 use std::fmt::Write;
 
 use crate::limits::ReprLimits;
-use crate::model::{GeneratorState, ObjId, ObjectKind, Snapshot, Thread};
+use crate::model::{Frame, GeneratorState, ObjId, ObjectKind, Snapshot, Thread, TracebackEntry};
 use crate::source::signal_name;
 
-use super::repr::render;
-use super::Beneath;
+use super::repr::{render, str_repr_of};
+use super::{Beneath, Field};
 
 /// Options of the text view.
 #[derive(Debug, Clone, Copy)]
@@ -97,26 +97,54 @@ fn value_lines(
     }
 }
 
-/// The traceback of an exception, like `traceback` prints it, indented.
-fn traceback_lines(s: &Snapshot, exc: ObjId, out: &mut String) {
-    let Some(ObjectKind::Exception(e)) = s.objects.get(exc).map(|o| &o.kind) else {
-        return;
+/// `File "…", line N, in …` at `indent`, as `traceback` prints a frame.
+fn file_line(file: &str, line: Option<i64>, qualname: &str, indent: usize, out: &mut String) {
+    let line = line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
+    let _ = writeln!(
+        out,
+        "{:indent$}File \"{file}\", line {line}, in {qualname}",
+        ""
+    );
+}
+
+/// A frame: its file line, its source line, and (with `opts.locals`) its locals beneath.
+fn frame_lines(s: &Snapshot, f: &Frame, opts: TextOptions, indent: usize, out: &mut String) {
+    file_line(&f.file, f.line, &f.qualname, indent, out);
+    if let Some(src) = &f.source {
+        let _ = writeln!(out, "{:w$}{}", "", src.trim(), w = indent + 2);
+    }
+    if opts.locals {
+        for l in f.locals.iter().flatten() {
+            let at = Beneath::top(opts.limits.attr_depth);
+            value_lines(s, &l.name, l.value, opts.limits, at, indent + 4, out);
+        }
+    }
+}
+
+/// The entries of a traceback, indented.
+fn traceback_lines(entries: &[TracebackEntry], out: &mut String) {
+    for e in entries {
+        file_line(&e.file, e.line, &e.qualname, 4, out);
+    }
+}
+
+/// The exception's traceback, when it has one.
+fn exception_traceback(s: &Snapshot, exc: ObjId) -> Option<&[TracebackEntry]> {
+    let ObjectKind::Exception(e) = &s.objects.get(exc)?.kind else {
+        return None;
     };
-    let Some(ObjectKind::Traceback(tb)) =
-        e.traceback.and_then(|t| s.objects.get(t)).map(|o| &o.kind)
-    else {
-        return;
-    };
-    for entry in &tb.entries {
-        let line = entry
-            .line
-            .map(|l| l.to_string())
-            .unwrap_or_else(|| "?".into());
-        let _ = writeln!(
-            out,
-            "    File \"{}\", line {line}, in {}",
-            entry.file, entry.qualname
-        );
+    match &s.objects.get(e.traceback?)?.kind {
+        ObjectKind::Traceback(tb) => Some(&tb.entries),
+        _ => None,
+    }
+}
+
+fn state_text(state: GeneratorState) -> &'static str {
+    match state {
+        GeneratorState::Created => "not started",
+        GeneratorState::Suspended => "suspended",
+        GeneratorState::Running => "running",
+        GeneratorState::Finished => "finished",
     }
 }
 
@@ -129,36 +157,9 @@ fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
     out.push_str("\nSuspended generators and coroutines:\n");
     for (id, g) in gens {
         let r = render(&s.objects, id, opts.limits);
-        let state = match g.state {
-            GeneratorState::Created => "not started",
-            GeneratorState::Suspended => "suspended",
-            GeneratorState::Running => "running",
-            GeneratorState::Finished => "finished",
-        };
-        let _ = writeln!(out, "  {} ({state})", r.text);
+        let _ = writeln!(out, "  {} ({})", r.text, state_text(g.state));
         if let Some(f) = &g.frame {
-            let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
-            let _ = writeln!(
-                out,
-                "    File \"{}\", line {line}, in {}",
-                f.file, f.qualname
-            );
-            if let Some(src) = &f.source {
-                let _ = writeln!(out, "      {}", src.trim());
-            }
-            if opts.locals {
-                for l in f.locals.iter().flatten() {
-                    value_lines(
-                        s,
-                        &l.name,
-                        l.value,
-                        opts.limits,
-                        Beneath::top(opts.limits.attr_depth),
-                        8,
-                        out,
-                    );
-                }
-            }
+            frame_lines(s, f, opts, 4, out);
         }
     }
 }
@@ -185,12 +186,7 @@ fn tasks_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
             t.coro.and_then(|c| s.objects.get(c)).map(|o| &o.kind)
         {
             if let Some(f) = &g.frame {
-                let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
-                let _ = writeln!(
-                    out,
-                    "    File \"{}\", line {line}, in {}",
-                    f.file, f.qualname
-                );
+                file_line(&f.file, f.line, &f.qualname, 4, out);
             }
         }
     }
@@ -211,21 +207,22 @@ pub fn object_text(s: &Snapshot, id: ObjId, opts: TextOptions) -> String {
     if let Some(size) = obj.size {
         let _ = writeln!(out, "  size: {size} bytes");
     }
-    let detail = super::json::detail(s, id, opts.limits);
-    let short = |v: &serde_json::Value| v["repr"].as_str().unwrap_or("?").to_string();
-    if let Some(items) = detail["items"].as_array() {
-        let _ = writeln!(out, "  items ({}):", detail["length"]);
-        for (i, it) in items.iter().enumerate() {
-            let _ = writeln!(out, "    [{i}] {}", short(it));
+    let d = super::detail(&s.objects, obj);
+    let short = |a: ObjId| render(&s.objects, a, opts.limits).text;
+    let length = d.length.unwrap_or(0);
+    if let Some(items) = d.items {
+        let _ = writeln!(out, "  items ({length}):");
+        for (i, a) in items.iter().enumerate() {
+            let _ = writeln!(out, "    [{i}] {}", short(*a));
         }
     }
-    if let Some(entries) = detail["entries"].as_array() {
-        let _ = writeln!(out, "  entries ({}):", detail["length"]);
-        for e in entries {
-            let _ = writeln!(out, "    {}: {}", short(&e[0]), short(&e[1]));
+    if let Some(entries) = d.entries {
+        let _ = writeln!(out, "  entries ({length}):");
+        for (k, v) in entries {
+            let _ = writeln!(out, "    {}: {}", short(*k), short(*v));
         }
     }
-    if let Some(left) = detail["left_out"].as_u64().filter(|&n| n > 0) {
+    if let Some(left) = d.left_out.filter(|&n| n > 0) {
         let _ = writeln!(out, "    ...(+{left} more)");
     }
     if let Some(attrs) = obj.kind.attributes() {
@@ -236,23 +233,38 @@ pub fn object_text(s: &Snapshot, id: ObjId, opts: TextOptions) -> String {
             value_lines(s, n, *a, opts.limits, below, 4, &mut out);
         }
     }
-    if let Some(fields) = detail["fields"].as_object() {
+    if !d.fields.is_empty() {
         let _ = writeln!(out, "  fields:");
-        for (k, v) in fields {
-            let text = if v.is_object() {
-                short(v)
-            } else {
-                v.to_string()
+        for (name, f) in &d.fields {
+            let text = match f {
+                Field::Object(Some(a)) => short(*a),
+                Field::Object(None) | Field::Text(None) => "None".into(),
+                Field::Objects(list) => {
+                    let reprs: Vec<String> = list.iter().map(|a| short(*a)).collect();
+                    format!(
+                        "({}{})",
+                        reprs.join(", "),
+                        if reprs.len() == 1 { "," } else { "" }
+                    )
+                }
+                Field::Text(Some(t)) => str_repr_of(t),
+                Field::Bool(b) => if *b { "True" } else { "False" }.into(),
             };
-            let _ = writeln!(out, "    {k} = {text}");
+            let _ = writeln!(out, "    {name} = {text}");
         }
     }
-    if let Some(reason) = detail["reason"].as_str() {
+    if let Some(state) = d.state {
+        let _ = writeln!(out, "  state: {}", state_text(state));
+        if let Some(f) = d.frame {
+            frame_lines(s, f, opts, 4, &mut out);
+        }
+    }
+    if let Some(reason) = &d.reason {
         let _ = writeln!(out, "  not decoded: {reason}");
     }
-    if matches!(obj.kind, ObjectKind::Exception(_)) {
+    if let Some(entries) = d.traceback {
         out.push_str("  traceback:\n");
-        traceback_lines(s, id, &mut out);
+        traceback_lines(entries, &mut out);
     }
     out
 }
@@ -320,29 +332,12 @@ fn thread(s: &Snapshot, t: &Thread, opts: TextOptions, out: &mut String) {
         out.push_str("  ... (outer frames could not be read)\n");
     }
     for f in &t.frames {
-        let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "?".into());
-        let _ = writeln!(out, "  File \"{}\", line {line}, in {}", f.file, f.qualname);
-        if let Some(src) = &f.source {
-            let _ = writeln!(out, "    {}", src.trim());
-        }
-        if opts.locals {
-            for l in f.locals.iter().flatten() {
-                value_lines(
-                    s,
-                    &l.name,
-                    l.value,
-                    opts.limits,
-                    Beneath::top(opts.limits.attr_depth),
-                    6,
-                    out,
-                );
-            }
-        }
+        frame_lines(s, f, opts, 2, out);
     }
     if let Some(e) = t.exception {
         let r = render(&s.objects, e, opts.limits);
         let _ = writeln!(out, "  Handling: {}", r.text);
-        traceback_lines(s, e, out);
+        traceback_lines(exception_traceback(s, e).unwrap_or_default(), out);
     }
 }
 
