@@ -92,3 +92,48 @@ impl ReprLimits {
         attr_depth: 1,
     };
 }
+
+/// What `show`'s options (`--depth`, `--max-items`, `--max-string`, `--max-objects`) mean for
+/// reading the objects and for showing them as text and as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShowLimits {
+    pub objects: crate::cpython::objects::CollectLimits,
+    pub text: ReprLimits,
+    pub json: ReprLimits,
+}
+
+impl ShowLimits {
+    pub fn new(
+        depth: Option<usize>,
+        max_items: Option<usize>,
+        max_string: Option<usize>,
+        max_objects: Option<usize>,
+    ) -> Self {
+        let mut l = ShowLimits {
+            objects: Default::default(),
+            text: ReprLimits::HUMAN,
+            json: ReprLimits::JSON,
+        };
+        if let Some(d) = depth.map(|d| d.min(MAX_NESTING)) {
+            // Attributes `d` levels down need their objects read one level further.
+            l.objects.max_depth = l.objects.max_depth.max(d + 1);
+            l.text.attr_depth = d;
+            l.json.attr_depth = d;
+            l.text.max_depth = l.text.max_depth.max(d);
+        }
+        if let Some(n) = max_items {
+            l.objects.max_items = n;
+            l.text.max_items = n;
+            l.json.max_items = n;
+        }
+        if let Some(n) = max_string {
+            l.objects.max_string = n;
+            l.text.max_string = l.text.max_string.min(n);
+            l.json.max_string = n;
+        }
+        if let Some(n) = max_objects {
+            l.objects.max_objects = n;
+        }
+        l
+    }
+}

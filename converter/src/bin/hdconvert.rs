@@ -7,9 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
-use hd::cpython::objects::CollectLimits;
 use hd::cpython::LocateOptions;
-use hd::limits::ReprLimits;
+use hd::limits::ShowLimits;
 use hd::views::text::TextOptions;
 use hd::{FileOptions, PyVersion, ReadOptions, Snapshot};
 
@@ -164,47 +163,27 @@ fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     };
     let (h, python, diags) = hd::histogram_core(&args.core, &files, &ReadOptions::default())?;
     let text = if args.json {
-        json_text(&serde_json::json!({
-            "schema": hd::views::json::SCHEMA,
-            "producer": hd::PRODUCER,
-            "python": {"version": python.version},
-            "objects": h.objects,
-            "bytes": h.bytes,
-            "tracked": h.tracked,
-            "types": h.types,
-            "diagnostics": diags,
-        }))?
+        json_text(&hd::views::json::histogram_json(&h, &python, &diags))?
     } else {
-        let mut t = format!(
-            "Python {} | {} objects, {} bytes ({} tracked by the GC)\n\n{:>10} {:>14}  type\n",
-            python.version, h.objects, h.bytes, h.tracked, "count", "bytes"
-        );
-        for tc in h.types.iter().take(args.top) {
-            t.push_str(&format!(
-                "{:>10} {:>14}  {}\n",
-                tc.count, tc.size, tc.type_name
-            ));
-        }
-        if h.types.len() > args.top {
-            t.push_str(&format!(
-                "... and {} more types\n",
-                h.types.len() - args.top
-            ));
-        }
-        for d in diags.iter().filter(|d| d.is_warning()) {
-            t.push_str(&format!("[{}] {}\n", d.code, d.message));
-        }
-        t
+        hd::views::text::histogram_text(&h, &python, &diags, args.top)
     };
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .context("writing the output")?;
-    out.flush().context("writing the output")?;
-    Ok(if diags.iter().any(|d| d.is_warning()) {
-        ExitCode::from(1)
-    } else {
+    write_out(text.as_bytes())?;
+    Ok(exit_code(diags.iter().all(|d| !d.is_warning())))
+}
+
+/// 0 when nothing went wrong, 1 when something could not be read (see the diagnostics).
+fn exit_code(clean: bool) -> ExitCode {
+    if clean {
         ExitCode::SUCCESS
-    })
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn write_out(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes).context("writing the output")?;
+    out.flush().context("writing the output")
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
@@ -212,31 +191,15 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         Some(v) => Some(parse_version(v)?),
         None => None,
     };
-    let mut objects = CollectLimits::default();
-    let mut human = ReprLimits::HUMAN;
-    let mut json_limits = ReprLimits::JSON;
-    if let Some(d) = args.depth {
-        objects.max_depth = objects.max_depth.max(d + 1);
-        human.attr_depth = d;
-        json_limits.attr_depth = d;
-        human.max_depth = human.max_depth.max(d);
-    }
-    if let Some(n) = args.max_items {
-        objects.max_items = n;
-        human.max_items = n;
-        json_limits.max_items = n;
-    }
-    if let Some(n) = args.max_string {
-        objects.max_string = n;
-        human.max_string = human.max_string.min(n);
-        json_limits.max_string = n;
-    }
-    if let Some(n) = args.max_objects {
-        objects.max_objects = n;
-    }
+    let limits = ShowLimits::new(
+        args.depth,
+        args.max_items,
+        args.max_string,
+        args.max_objects,
+    );
     let opts = ReadOptions {
         locate: LocateOptions { version },
-        objects,
+        objects: limits.objects,
         no_locals: args.no_locals,
         extra_roots: args.object.into_iter().collect(),
         globals: args.globals,
@@ -263,40 +226,30 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     }
     let text_opts = TextOptions {
         locals: !args.no_locals,
-        limits: human,
+        limits: limits.text,
     };
-    if args.json && args.object.is_none() {
-        // Streamed: the JSON of a large snapshot is never held in memory whole.
-        let mut out = io::BufWriter::new(io::stdout().lock());
-        hd::views::json::write_json(&snap, json_limits, &mut out).context("writing the output")?;
-        out.write_all(b"\n").context("writing the output")?;
-        out.flush().context("writing the output")?;
-        let ok = warnings.is_empty();
-        std::mem::forget(snap);
-        return Ok(if ok {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
+    match (args.json, args.object) {
+        (true, None) => {
+            // Streamed: the JSON of a large snapshot is never held in memory whole.
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            hd::views::json::write_json(&snap, limits.json, &mut out)
+                .context("writing the output")?;
+            out.write_all(b"\n").context("writing the output")?;
+            out.flush().context("writing the output")?;
+        }
+        (true, Some(a)) => {
+            let v = hd::views::json::object_json(&snap, a, limits.json);
+            write_out(json_text_once(v)?.as_bytes())?;
+        }
+        (false, None) => write_out(hd::views::text::to_text(&snap, text_opts).as_bytes())?,
+        (false, Some(a)) => {
+            write_out(hd::views::text::object_text(&snap, a, text_opts).as_bytes())?;
+        }
     }
-    let text = match (args.json, args.object) {
-        (true, None) => json_text_once(hd::views::json::to_json(&snap, json_limits))?,
-        (true, Some(a)) => json_text_once(hd::views::json::object_json(&snap, a, json_limits))?,
-        (false, None) => hd::views::text::to_text(&snap, text_opts),
-        (false, Some(a)) => hd::views::text::object_text(&snap, a, text_opts),
-    };
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .context("writing the output")?;
-    out.flush().context("writing the output")?;
-    let ok = warnings.is_empty();
+    let clean = warnings.is_empty();
     // The process ends now: freeing a graph of a million objects would only cost time.
     std::mem::forget(snap);
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_code(clean))
 }
 
 /// [`json_text`] of a value that is not needed afterwards: it is not freed, the process is

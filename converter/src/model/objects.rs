@@ -646,6 +646,14 @@ impl ObjectGraph {
         v
     }
 
+    /// The coroutine a task runs, when it was read.
+    pub fn task_coroutine(&self, t: &TaskInfo) -> Option<&GeneratorInfo> {
+        match &self.get(t.coro?)?.kind {
+            ObjectKind::Generator(g) => Some(g),
+            _ => None,
+        }
+    }
+
     /// A task's name: its str, or `Task-N` for the int N that 3.12+ keeps until
     /// `get_name()` is called.
     pub fn task_name(&self, t: &TaskInfo) -> Option<String> {

@@ -3,8 +3,10 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
+use crate::cpython::heap::Histogram;
+use crate::diag::Diagnostic;
 use crate::limits::ReprLimits;
-use crate::model::{Frame, ObjId, ObjectKind, Snapshot, Thread};
+use crate::model::{Frame, ObjId, ObjectKind, PythonInfo, Snapshot, Thread};
 use crate::source::signal_name;
 
 use super::repr::render;
@@ -248,11 +250,13 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
     let gens = s.objects.unfinished_generators();
     let tasks = s.objects.pending_tasks();
     let task_values = tasks.into_iter().map(|(id, t)| {
-        let coro = t.coro.and_then(|c| s.objects.get(c));
-        let (qualname, frames) = match coro.map(|o| &o.kind) {
-            Some(ObjectKind::Generator(g)) => (Some(g.qualname.clone()), g.frame.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>()),
-            _ => (None, Vec::new()),
-        };
+        let coro = s.objects.task_coroutine(t);
+        let qualname = coro.map(|g| g.qualname.as_str());
+        let frames: Vec<Value> = coro
+            .and_then(|g| g.frame.as_ref())
+            .map(|f| frame(s, f, limits))
+            .into_iter()
+            .collect();
         let awaiting = t.waiting_on.map(|w| {
             let name = match s.objects.get(w).map(|o| &o.kind) {
                 Some(ObjectKind::Task(wt)) => s.objects.task_name(wt),
@@ -263,7 +267,7 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
         json!({
             "kind": "task",
             "name": s.objects.task_name(t).unwrap_or_else(|| "?".into()),
-            "qualname": qualname.unwrap_or_else(|| "?".into()),
+            "qualname": qualname.unwrap_or("?"),
             "state": "pending",
             "address": format!("{id:#x}"),
             "awaiting": awaiting,
@@ -335,4 +339,18 @@ pub fn detail(s: &Snapshot, id: ObjId, limits: ReprLimits) -> Value {
         v["reason"] = json!(reason);
     }
     v
+}
+
+/// The class histogram of `hdconvert stats --json`.
+pub fn histogram_json(h: &Histogram, python: &PythonInfo, diagnostics: &[Diagnostic]) -> Value {
+    json!({
+        "schema": SCHEMA,
+        "producer": crate::PRODUCER,
+        "python": {"version": python.version},
+        "objects": h.objects,
+        "bytes": h.bytes,
+        "tracked": h.tracked,
+        "types": h.types,
+        "diagnostics": diagnostics,
+    })
 }

@@ -2,8 +2,12 @@
 
 use std::fmt::Write;
 
+use crate::cpython::heap::Histogram;
+use crate::diag::Diagnostic;
 use crate::limits::ReprLimits;
-use crate::model::{Frame, GeneratorState, ObjId, ObjectKind, Snapshot, Thread, TracebackEntry};
+use crate::model::{
+    Frame, GeneratorState, ObjId, ObjectKind, PythonInfo, Snapshot, Thread, TracebackEntry,
+};
 use crate::source::signal_name;
 
 use super::repr::{render, str_repr_of};
@@ -182,12 +186,8 @@ fn tasks_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
             );
         }
         out.push('\n');
-        if let Some(ObjectKind::Generator(g)) =
-            t.coro.and_then(|c| s.objects.get(c)).map(|o| &o.kind)
-        {
-            if let Some(f) = &g.frame {
-                file_line(&f.file, f.line, &f.qualname, 4, out);
-            }
+        if let Some(f) = s.objects.task_coroutine(t).and_then(|g| g.frame.as_ref()) {
+            file_line(&f.file, f.line, &f.qualname, 4, out);
         }
     }
 }
@@ -339,6 +339,29 @@ fn thread(s: &Snapshot, t: &Thread, opts: TextOptions, out: &mut String) {
         let _ = writeln!(out, "  Handling: {}", r.text);
         traceback_lines(exception_traceback(s, e).unwrap_or_default(), out);
     }
+}
+
+/// The class histogram of `hdconvert stats`: the `top` largest types.
+pub fn histogram_text(
+    h: &Histogram,
+    python: &PythonInfo,
+    diagnostics: &[Diagnostic],
+    top: usize,
+) -> String {
+    let mut t = format!(
+        "Python {} | {} objects, {} bytes ({} tracked by the GC)\n\n{:>10} {:>14}  type\n",
+        python.version, h.objects, h.bytes, h.tracked, "count", "bytes"
+    );
+    for tc in h.types.iter().take(top) {
+        let _ = writeln!(t, "{:>10} {:>14}  {}", tc.count, tc.size, tc.type_name);
+    }
+    if h.types.len() > top {
+        let _ = writeln!(t, "... and {} more types", h.types.len() - top);
+    }
+    for d in diagnostics.iter().filter(|d| d.is_warning()) {
+        let _ = writeln!(t, "[{}] {}", d.code, d.message);
+    }
+    t
 }
 
 #[cfg(test)]
