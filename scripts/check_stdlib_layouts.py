@@ -67,7 +67,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES_RS = REPO / "converter" / "src" / "cpython" / "layout" / "stdlib_tables.rs"
-DEFAULT_PYENV = Path("/root/.pyenv/versions")
+DEFAULT_PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 DEBIAN = [Path("/usr/bin/python3.11"), Path("/usr/bin/python3.11d")]
 MINORS = range(8, 14)
 
@@ -1002,6 +1002,9 @@ def main() -> int:
         print("no interpreter could be run")
         return 2
     print("%d interpreter(s) checked, %d failed" % (len(exes), failed))
+    if missing and os.environ.get("HD_ALLOW_MISSING") != "1":
+        print("MISSING interpreters fail the check (set HD_ALLOW_MISSING=1 to let it pass)")
+        return 1
     return 1 if failed else 0
 
 

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
 import shutil
 import subprocess
@@ -67,7 +68,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAYOUT_DIR = REPO / "converter" / "src" / "cpython" / "layout"
 TABLES_DIR = LAYOUT_DIR / "tables"
 LAYOUT_MOD_RS = LAYOUT_DIR / "mod.rs"
-DEFAULT_PYENV = Path("/root/.pyenv/versions")
+DEFAULT_PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 MINORS = range(8, 14)  # 3.8 .. 3.13
 
 

@@ -1,15 +1,14 @@
 //! `hdconvert show --json` against the truth the sample recorded: every difference collected
 //! into one [`Report`], so a failing run lists all of them at once.
 
+use crate::json::TracebackEntry;
 use std::fmt::Write as _;
 
 use crate::hdconvert::{
     parse_hex, HdRun, ObjectOutput, OutFrame, OutThread, OutValue, Output, StatsOutput,
 };
 use crate::repr::{self, Allow};
-use crate::truth::{
-    Truth, TruthFrame, TruthObject, TruthRoot, TruthThread, TruthTracebackEntry, TruthValue,
-};
+use crate::truth::{Truth, TruthFrame, TruthObject, TruthRoot, TruthThread, TruthValue};
 
 /// Where the output came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -956,19 +955,9 @@ pub fn compare_object(
         }
     }
     if let Some(traceback) = &truth.traceback {
-        let ours: Vec<TruthTracebackEntry> = o
-            .traceback
-            .iter()
-            .flatten()
-            .map(|e| TruthTracebackEntry {
-                function: e.function.clone(),
-                qualname: e.qualname.clone(),
-                file: e.file.clone(),
-                line: e.line,
-            })
-            .collect();
-        if &ours != traceback {
-            let show = |entries: &[TruthTracebackEntry]| {
+        let ours: &[TracebackEntry] = o.traceback.as_deref().unwrap_or_default();
+        if ours != traceback.as_slice() {
+            let show = |entries: &[TracebackEntry]| {
                 entries
                     .iter()
                     .map(|e| format!("{} ({}:{:?})", e.qualname, e.file, e.line))
@@ -977,7 +966,7 @@ pub fn compare_object(
             };
             found.push(format!(
                 "traceback: ours [{}]{} vs truth [{}]",
-                show(&ours),
+                show(ours),
                 if o.traceback.is_none() {
                     " (no key)"
                 } else {

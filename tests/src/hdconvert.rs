@@ -1,6 +1,7 @@
 //! Finding and running `hdconvert`, and the types of `hdconvert show --json` (docs/json.md).
 //! Unknown keys are ignored, as the schema asks of readers.
 
+use crate::json::TracebackEntry;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -192,7 +193,7 @@ pub struct OutThread {
     pub frames_complete: bool,
     pub frames: Vec<OutFrame>,
     /// The exception being handled: `None` when the key is absent, `Some(None)` for null.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::json::present")]
     pub exception: Option<Option<OutValue>>,
 }
 
@@ -205,7 +206,7 @@ pub struct OutFrame {
     pub first_line: u32,
     #[serde(default)]
     pub source: Option<String>,
-    #[serde(deserialize_with = "ordered_values")]
+    #[serde(deserialize_with = "crate::json::ordered_values")]
     pub locals: Option<Vec<(String, OutValue)>>,
 }
 
@@ -225,7 +226,7 @@ pub struct OutValue {
     #[serde(default)]
     pub size: Option<u64>,
     /// An instance's or exception's attributes, in order.
-    #[serde(default, deserialize_with = "ordered_values")]
+    #[serde(default, deserialize_with = "crate::json::ordered_values")]
     pub attributes: Option<Vec<(String, OutValue)>>,
     /// How many attributes a bound left out.
     #[serde(default)]
@@ -241,18 +242,10 @@ pub struct OutObject {
     pub entries: Option<Vec<(OutValue, OutValue)>>,
     pub left_out: Option<u64>,
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
-    pub traceback: Option<Vec<OutTracebackEntry>>,
+    pub traceback: Option<Vec<TracebackEntry>>,
     pub state: Option<String>,
     pub frames: Option<Vec<OutFrame>>,
     pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct OutTracebackEntry {
-    pub function: String,
-    pub qualname: String,
-    pub file: String,
-    pub line: Option<i64>,
 }
 
 /// The whole `show --object ADDR --json` output.
@@ -345,30 +338,6 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(default)]
     pub address: Option<String>,
-}
-
-fn ordered_values<'de, D: serde::Deserializer<'de>>(
-    de: D,
-) -> Result<Option<Vec<(String, OutValue)>>, D::Error> {
-    let map: Option<serde_json::Map<String, serde_json::Value>> = Option::deserialize(de)?;
-    map.map(|m| {
-        m.into_iter()
-            .map(|(k, v)| {
-                serde_json::from_value(v)
-                    .map(|v| (k.clone(), v))
-                    .map_err(|e| serde::de::Error::custom(format!("local {k:?}: {e}")))
-            })
-            .collect()
-    })
-    .transpose()
-}
-
-/// For `Option<Option<T>>` fields: absent → `None` (with `#[serde(default)]`), null →
-/// `Some(None)`.
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    de: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(de).map(Some)
 }
 
 impl OutThread {

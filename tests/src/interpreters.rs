@@ -115,8 +115,14 @@ impl Interpreter {
         for file in &self.identity {
             hash.file_identity(file);
         }
-        for (name, value) in &self.env {
-            hash.bytes(name.as_bytes()).bytes(value.as_bytes());
+        // How it is run: the flags and environment of `command`, not only `env`.
+        let command = self.command();
+        for arg in command.get_args() {
+            hash.bytes(arg.as_encoded_bytes());
+        }
+        for (name, value) in command.get_envs() {
+            hash.bytes(name.as_encoded_bytes());
+            hash.bytes(value.map(|v| v.as_encoded_bytes()).unwrap_or(b"<removed>"));
         }
     }
 

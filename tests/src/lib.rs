@@ -47,6 +47,7 @@ pub mod compare;
 pub mod cores;
 pub mod hdconvert;
 pub mod interpreters;
+pub mod json;
 pub mod repr;
 pub mod scenario;
 pub mod truth;

@@ -533,20 +533,10 @@ pub fn check_heap(key: &str, kind: Kind) {
         Err(e) => report.mismatches.push(e),
         Ok(output) => {
             let threads = compare(&label, &entry.truth, &output, kind);
-            eprintln!("{}", threads.summary());
             report.mismatches.extend(threads.mismatches);
             report.notes.extend(threads.notes);
+            report.stats = threads.stats;
         }
     }
-    eprintln!("{}: {} mismatches", report.label, report.mismatches.len());
-    for note in &report.notes {
-        eprintln!("  note: {note}");
-    }
-    assert!(
-        report.mismatches.is_empty(),
-        "{} mismatches in {}:\n  - {}",
-        report.mismatches.len(),
-        report.label,
-        report.mismatches.join("\n  - ")
-    );
+    report.assert_ok();
 }

@@ -32,6 +32,7 @@
 //!   state and frame), `objects` (what `show --object` must say of a few), `globals` (the
 //!   root `show --globals` must give), `heap` (`leak.py`: counts of `gc.get_objects()`).
 
+use crate::json::TracebackEntry;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -87,19 +88,11 @@ pub struct TruthObject {
     #[serde(default)]
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
-    pub traceback: Option<Vec<TruthTracebackEntry>>,
+    pub traceback: Option<Vec<TracebackEntry>>,
     #[serde(default)]
     pub state: Option<String>,
     #[serde(default)]
     pub frames: Option<Vec<TruthFrame>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TruthTracebackEntry {
-    pub function: String,
-    pub qualname: String,
-    pub file: String,
-    pub line: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,7 +130,7 @@ pub struct TruthThread {
     pub holds_gil: Option<bool>,
     pub frames: Vec<TruthFrame>,
     /// `sys.exc_info()[1]` in that thread: `None` when not recorded, `Some(None)` for null.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::json::present")]
     pub exception: Option<Option<TruthValue>>,
 }
 
@@ -150,7 +143,7 @@ pub struct TruthFrame {
     pub first_line: u32,
     #[serde(default)]
     pub allowed_lines: Option<Vec<u32>>,
-    #[serde(deserialize_with = "ordered_locals")]
+    #[serde(deserialize_with = "crate::json::ordered_values")]
     pub locals: Option<Vec<(String, TruthValue)>>,
 }
 
@@ -172,7 +165,7 @@ pub struct TruthValue {
     /// `sys.getsizeof`.
     #[serde(default)]
     pub size: Option<u64>,
-    #[serde(default, deserialize_with = "ordered_values")]
+    #[serde(default, deserialize_with = "crate::json::ordered_values")]
     pub attributes: Option<Vec<(String, TruthValue)>>,
     /// For containers too long to record (`repr` null): the repr of the first items, in the
     /// container's own brackets (`[…]`, `{…}`).
@@ -181,13 +174,6 @@ pub struct TruthValue {
     /// Numbers an opaque summary may show (`fd`, `family`, `type`, `proto` of a socket).
     #[serde(default)]
     pub summary: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-/// A JSON object as a list of (name, value) in the file's order.
-fn ordered_locals<'de, D: serde::Deserializer<'de>>(
-    de: D,
-) -> Result<Option<Vec<(String, TruthValue)>>, D::Error> {
-    ordered_values(de)
 }
 
 fn ordered_counts<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<(String, u64)>, D::Error> {
@@ -201,39 +187,11 @@ fn ordered_counts<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<(String
         .collect()
 }
 
-/// For `Option<Option<T>>` fields: absent → `None` (with `#[serde(default)]`), null →
-/// `Some(None)`.
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    de: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(de).map(Some)
-}
-
-fn ordered_values<'de, D: serde::Deserializer<'de>>(
-    de: D,
-) -> Result<Option<Vec<(String, TruthValue)>>, D::Error> {
-    let map: Option<serde_json::Map<String, serde_json::Value>> = Option::deserialize(de)?;
-    map.map(|m| {
-        m.into_iter()
-            .map(|(k, v)| {
-                serde_json::from_value(v)
-                    .map(|v| (k, v))
-                    .map_err(serde::de::Error::custom)
-            })
-            .collect()
-    })
-    .transpose()
-}
-
 impl Truth {
     pub fn load(path: &Path) -> Result<Truth, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("reading truth {}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("parsing truth {}: {e}", path.display()))
-    }
-
-    pub fn main_thread(&self) -> Option<&TruthThread> {
-        self.threads.iter().find(|t| t.role == "main")
     }
 
     /// Major and minor version, from `hexversion`.
