@@ -25,9 +25,7 @@ pub fn snapshot_core(
     files: &FileOptions,
     opts: &ReadOptions,
 ) -> Result<Snapshot, Error> {
-    let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
-    let core = CoreFile::open(path, resolver)?;
-    let target = format!("the core {}", path.display());
+    let (core, target) = open_core(path, files)?;
     let mut snap = match cpython::read_snapshot(
         &core,
         core.files(),
@@ -50,6 +48,13 @@ pub fn snapshot_core(
     };
     fill_source_lines(&mut snap);
     Ok(snap)
+}
+
+/// The core at `path`, and how errors name it.
+fn open_core(path: &std::path::Path, files: &FileOptions) -> Result<(CoreFile, String), Error> {
+    let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
+    let core = CoreFile::open(path, resolver)?;
+    Ok((core, format!("the core {}", path.display())))
 }
 
 /// When the interpreter can't be found in a damaged core, say that the damage is why.
@@ -81,9 +86,7 @@ pub fn histogram_core(
     ),
     Error,
 > {
-    let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
-    let core = CoreFile::open(path, resolver)?;
-    let target = format!("the core {}", path.display());
+    let (core, target) = open_core(path, files)?;
     let (h, py, mut d) = cpython::read_histogram(
         &core,
         core.files(),
@@ -149,7 +152,6 @@ pub fn exercise_core_bytes(data: &[u8]) {
     let Ok(core) = CoreFile::from_bytes(data) else {
         return;
     };
-    let _ = core.regions();
     let _ = core.diagnostics();
     let mut buf = [0u8; 16];
     for r in core.regions() {
@@ -251,8 +253,7 @@ pub fn exercise_object_bytes(data: &[u8]) {
             limits: crate::limits::ReprLimits::HUMAN,
         },
     );
-    let o2 = rd;
     let mut d = crate::diag::Diagnostics::default();
     let _ =
-        crate::cpython::heap::histogram(&o2, RemoteAddr(BASE), &[RemoteAddr(BASE + 64)], &mut d);
+        crate::cpython::heap::histogram(&rd, RemoteAddr(BASE), &[RemoteAddr(BASE + 64)], &mut d);
 }

@@ -82,6 +82,23 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         }
     }
 
+    /// The code object a frame object (`PyFrameObject *`, as tracebacks hold) runs.
+    pub fn code_of_frame_object(&self, frame: RemoteAddr) -> Result<Rc<CodeInfo>, ReadError> {
+        use super::layout::{FrameLayout, FrameObjectLink};
+        let l = self.obj.layout;
+        let r = &self.obj.r;
+        let code = match (l.frame, l.generator.frame_object) {
+            (FrameLayout::Object(f), _) => r.ptr_at(frame, f.f_code)?,
+            (FrameLayout::Interpreter(f), FrameObjectLink::Interpreter { f_frame }) => {
+                r.ptr_at(r.ptr_at(frame, f_frame)?, f.f_code)?
+            }
+            (FrameLayout::Interpreter(_), FrameObjectLink::Itself) => {
+                return Err(ReadError::invalid(frame))
+            }
+        };
+        self.code(code)
+    }
+
     /// The code object at `addr`, cached; an error if it isn't one.
     pub fn code(&self, addr: RemoteAddr) -> Result<Rc<CodeInfo>, ReadError> {
         if let Some(c) = self.codes.borrow().get(&addr.0) {

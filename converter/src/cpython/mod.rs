@@ -186,6 +186,9 @@ pub fn read_snapshot(
             }
         }
     }
+    for (at, p) in c.take_problems() {
+        diags.push(Diagnostic::new("local_unreadable", p).at(at));
+    }
     drop(c);
 
     Ok(Snapshot {

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 /// A CPython version as `PY_VERSION_HEX` encodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PyVersion {
@@ -89,11 +87,9 @@ impl fmt::Display for PyVersion {
 }
 
 /// How the version was found (reported in `python.version_source`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionSource {
     /// The `Py_Version` constant (3.11+), read from the dump or the library on disk.
-    #[serde(rename = "Py_Version")]
     PyVersionSymbol,
     /// `_Py_DebugOffsets.version` (3.13+).
     DebugOffsets,

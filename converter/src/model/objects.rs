@@ -562,13 +562,30 @@ impl Hasher for AddrHasher {
 /// A map keyed by addresses.
 pub type AddrMap<V> = HashMap<u64, V, BuildHasherDefault<AddrHasher>>;
 
-/// Objects by id.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Objects by id. Serialized as the list of objects; the index is rebuilt when read.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(from = "Vec<Object>")]
 pub struct ObjectGraph {
     /// In the order they were first added.
     objects: Vec<Object>,
     /// Position in `objects` by id. Only these small entries move when it grows.
     index: AddrMap<u32>,
+}
+
+impl From<Vec<Object>> for ObjectGraph {
+    fn from(objects: Vec<Object>) -> Self {
+        let mut g = ObjectGraph::default();
+        for o in objects {
+            g.insert(o);
+        }
+        g
+    }
+}
+
+impl Serialize for ObjectGraph {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.objects.serialize(s)
+    }
 }
 
 impl ObjectGraph {
@@ -585,6 +602,8 @@ impl ObjectGraph {
                 }
             }
             None => {
+                // Past u32::MAX objects (far beyond --max-objects' reach) new ones are
+                // dropped; views show them as not read.
                 let Ok(i) = u32::try_from(self.objects.len()) else {
                     return;
                 };
@@ -662,5 +681,30 @@ impl ObjectGraph {
             ObjectKind::Int(IntValue::Decimal(n)) => Some(format!("Task-{n}")),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_graph_read_back_has_its_index() {
+        let mut g = ObjectGraph::default();
+        for id in [0x30, 0x10, 0x20] {
+            g.insert(Object {
+                id,
+                type_name: "NoneType".into(),
+                type_short: "NoneType".into(),
+                kind: ObjectKind::None,
+                size: None,
+            });
+        }
+        let text = serde_json::to_string(&g).expect("serializes");
+        assert!(text.starts_with('['), "a list of objects: {text}");
+        let back: ObjectGraph = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back, g);
+        assert_eq!(back.get(0x10).map(|o| o.id), Some(0x10));
+        assert!(back.get(0x40).is_none());
     }
 }

@@ -136,11 +136,7 @@ impl ObjReader<'_> {
         // Enum members: their class's metaclass derives from EnumMeta (EnumType on 3.11+).
         if t.heap {
             if let Ok(meta) = self.type_of(t.addr) {
-                if self
-                    .base_chain(&meta)
-                    .iter()
-                    .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
-                {
+                if self.is_enum_meta(&meta) {
                     // EnumType copies Enum.__repr__ into classes mixed with another type
                     // (IntEnum): only a different function is an override.
                     let stop = mro
@@ -210,15 +206,15 @@ impl ObjReader<'_> {
         let Ok(meta) = self.type_of(t.addr) else {
             return TypeReprStyle::Class;
         };
-        let meta_mro = self.mro_full(&meta);
-        if meta_mro
-            .iter()
-            .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
-        {
+        if self.is_enum_meta(&meta) {
             let flag = flag_repr && self.mro_full(t).iter().any(|c| c.display == "enum.Flag");
             return TypeReprStyle::Enum(if flag { "flag" } else { "enum" }.into());
         }
-        if meta_mro.iter().any(|m| self.defines(m, "__repr__")) {
+        if self
+            .mro_full(&meta)
+            .iter()
+            .any(|m| self.defines(m, "__repr__"))
+        {
             return TypeReprStyle::Custom;
         }
         TypeReprStyle::Class
@@ -258,12 +254,15 @@ impl ObjReader<'_> {
     /// Whether the class's own `__dict__` has `name` (heap types; static types never do for
     /// our purposes).
     pub(super) fn defines(&self, c: &TypeInfo, name: &str) -> bool {
-        if !c.heap {
-            return false;
-        }
-        self.type_dict(c.addr)
-            .and_then(|d| self.dict_get_str(d, name).ok().flatten())
-            .is_some()
+        self.class_attr(c, name).is_some()
+    }
+
+    /// Whether `meta` is enum's metaclass or derives from it (`EnumMeta`, `EnumType` on
+    /// 3.11+), through its MRO.
+    fn is_enum_meta(&self, meta: &TypeInfo) -> bool {
+        self.mro_full(meta)
+            .iter()
+            .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
     }
 
     /// `tp_dict` of a type, when set.

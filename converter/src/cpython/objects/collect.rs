@@ -6,9 +6,7 @@ use std::sync::Arc;
 use super::classify::{Decoder, PyStdlibKind, StdlibKind};
 use super::{Builtin, ObjReader, TypeInfo};
 use crate::cpython::frames::{FrameReader, RawFrame};
-use crate::cpython::layout::{
-    stdlib_for, FileIoLayout, FrameObjectLink, GenFrame, LockLayout, StdlibLayout,
-};
+use crate::cpython::layout::{stdlib_for, FileIoLayout, GenFrame, LockLayout, StdlibLayout};
 use crate::limits;
 use crate::model::{
     AddrMap, CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
@@ -53,6 +51,8 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     /// Names of types and attributes, shared by all objects that have them.
     type_names: AddrMap<(Arc<str>, Arc<str>)>,
     attr_names: HashSet<Arc<str>>,
+    /// Locals of generator frames that could not be read: (frame address, what).
+    problems: Vec<(u64, String)>,
 }
 
 impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
@@ -70,6 +70,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             stdlib: stdlib_for(l.version.0, l.version.1, l.ptr_size),
             type_names: AddrMap::default(),
             attr_names: HashSet::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -80,6 +81,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     /// Collects the object at `addr` and what it reaches, as a root.
     pub fn root(&mut self, addr: RemoteAddr) -> ObjId {
         self.collect(addr, self.limits.max_depth)
+    }
+
+    /// What could not be read in the frames of generators collected so far (their locals), by
+    /// frame address; taken out.
+    pub fn take_problems(&mut self) -> Vec<(u64, String)> {
+        std::mem::take(&mut self.problems)
     }
 
     /// Records that the object a slot at `id` refers to could not be read.
@@ -205,7 +212,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             id: addr.0,
             type_name,
             type_short,
-            size: self.rd().shallow_size(addr, &t, &kind),
+            size: self.rd().size_of(addr, &t),
             kind,
         }
     }
@@ -408,11 +415,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     /// A str attribute (name, qualname), as text.
     fn str_at(&self, addr: RemoteAddr, off: u64) -> Option<String> {
         let rd = self.rd();
-        let p = rd.r.ptr_at(addr, off).ok().filter(|p| !p.is_null())?;
-        let t = rd.type_of(p).ok()?;
-        (t.repr_as == Some(Builtin::Str))
-            .then(|| rd.str_plain(p).ok())
-            .flatten()
+        rd.str_if_str(rd.r.ptr_at(addr, off).ok()?)
     }
 
     fn function(&mut self, addr: RemoteAddr, budget: usize) -> Result<FunctionInfo, ReadError> {
@@ -444,41 +447,41 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let rd = self.rd();
         let l = rd.layout;
         let dict = rd.module_dict(addr)?;
-        let get = |key: &str| -> Option<RemoteAddr> {
-            if dict.is_null() {
-                return None;
-            }
-            rd.dict_get_str(dict, key).ok().flatten()
+        let items = if dict.is_null() {
+            Vec::new()
+        } else {
+            rd.dict_items(dict, limits::MAX_TABLE_SLOTS as usize)
+                .map(|(items, _)| items)
+                .unwrap_or_default()
         };
-        let as_str = |a: Option<RemoteAddr>| -> Option<String> {
-            let a = a?;
-            let t = rd.type_of(a).ok()?;
-            (t.repr_as == Some(Builtin::Str))
-                .then(|| rd.str_plain(a).ok())
-                .flatten()
-        };
+        let [name, file, spec] = rd.values_of(&items, ["__name__", "__file__", "__spec__"]);
+        let as_str = |a: Option<RemoteAddr>| rd.str_if_str(a?);
         let name = self
             .str_at(addr, l.module.md_name)
-            .or_else(|| as_str(get("__name__")))
+            .or_else(|| as_str(name))
             .unwrap_or_else(|| "?".into());
-        let file = as_str(get("__file__"));
+        let file = as_str(file);
         // repr() follows the module's spec: where it came from, and whether that is a file.
-        let origin = match get("__spec__") {
+        let origin = match spec {
             Some(spec)
                 if rd
                     .type_of(spec)
                     .map(|t| t.repr_as != Some(Builtin::None))
                     .unwrap_or(false) =>
             {
-                let attr = |n: &str| rd.instance_attr(spec, n).ok().flatten();
-                let origin = as_str(attr("origin"));
-                let has_location = attr("_set_fileattr")
+                let attrs = rd
+                    .instance_attrs(spec, limits::MAX_TABLE_SLOTS as usize)
+                    .unwrap_or_default();
+                let [origin, set_fileattr, loader] =
+                    rd.values_of(&attrs, ["origin", "_set_fileattr", "loader"]);
+                let origin = as_str(origin);
+                let has_location = set_fileattr
                     .and_then(|b| rd.int_is_nonzero(b).ok())
                     .unwrap_or(false);
                 // Before 3.12 builtin and frozen modules have no origin; their loaders'
                 // module_repr() gives the tag.
                 let loader_tag = || {
-                    let loader = attr("loader")?;
+                    let loader = loader?;
                     let lt = rd.type_info(loader).ok()?;
                     match lt.name.as_str() {
                         "BuiltinImporter" => Some("built-in".to_string()),
@@ -611,23 +614,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             let frame = rd.r.ptr_at(cur, tl.tb_frame)?;
             let lasti = i64::from(rd.r.i32_at(cur, tl.tb_lasti)?);
             let lineno = i64::from(rd.r.i32_at(cur, tl.tb_lineno)?);
+            let code = self.fr.code_of_frame_object(frame)?;
             // `tb_lasti` is a byte offset in every version.
-            let code_ptr = match (l.frame, l.generator.frame_object) {
-                (crate::cpython::layout::FrameLayout::Object(f), _) => {
-                    rd.r.ptr_at(frame, f.f_code)?
-                }
-                (
-                    crate::cpython::layout::FrameLayout::Interpreter(f),
-                    FrameObjectLink::Interpreter { f_frame },
-                ) => {
-                    let iframe = rd.r.ptr_at(frame, f_frame)?;
-                    rd.r.ptr_at(iframe, f.f_code)?
-                }
-                (crate::cpython::layout::FrameLayout::Interpreter(_), FrameObjectLink::Itself) => {
-                    return Err(ReadError::invalid(frame))
-                }
-            };
-            let code = self.fr.code(code_ptr)?;
             let line = if lineno >= 0 {
                 Some(lineno)
             } else {
@@ -715,7 +703,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             None
         } else {
             match self.fr.frame_at(frame_addr) {
-                Ok((Some(rf), _)) => Some(self.frame(&rf, budget.saturating_sub(1), false).0),
+                Ok((Some(rf), _)) => {
+                    let (frame, problems) = self.frame(&rf, budget.saturating_sub(1), false);
+                    self.problems
+                        .extend(problems.into_iter().map(|p| (rf.addr.0, p)));
+                    Some(frame)
+                }
                 _ => None,
             }
         };
@@ -912,7 +905,14 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             }
             StdlibKind::OrderedDict => {
                 let o = need()?.odict;
-                let (all, length) = rd.dict_items(addr, limits::MAX_TABLE_SLOTS as usize)?;
+                // All values are read to match them to the nodes (the order); none when no
+                // item is wanted.
+                let cap = if n == 0 {
+                    0
+                } else {
+                    limits::MAX_TABLE_SLOTS as usize
+                };
+                let (all, length) = rd.dict_items(addr, cap)?;
                 let values: HashMap<u64, RemoteAddr> = all.iter().map(|(k, v)| (k.0, *v)).collect();
                 let mut node = r.ptr_at(addr, o.od_first)?;
                 let mut pairs = Vec::new();
@@ -1035,7 +1035,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             let d = r.ptr_at(obj, dict_off).ok().filter(|d| !d.is_null())?;
             rd.dict_get_str(d, name).ok().flatten()
         };
-        let as_str = |a: Option<RemoteAddr>| a.and_then(|a| rd.str_plain(a).ok());
+        let as_str = |a: Option<RemoteAddr>| rd.str_if_str(a?);
         let (raw, text) = match kind {
             StdlibKind::TextIo => {
                 let b = r.ptr_at(addr, std.textio.buffer)?;
@@ -1122,14 +1122,21 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         budget: usize,
     ) -> Result<ObjectKind, ReadError> {
         let rd = self.rd();
-        // `__slots__` are resolved once (a walk of the MRO); the instance dict only on a miss.
+        // Slots first; the instance dict is read on a miss, once.
         let slots = rd.slot_values(addr, t);
+        let dict = std::cell::OnceCell::new();
         let attr = |name: &str| -> Option<RemoteAddr> {
             slots
                 .iter()
                 .find(|(n, _)| &**n == name)
                 .map(|(_, v)| *v)
-                .or_else(|| rd.instance_attr(addr, name).ok().flatten())
+                .or_else(|| {
+                    let attrs = dict.get_or_init(|| {
+                        rd.instance_attrs(addr, limits::MAX_TABLE_SLOTS as usize)
+                            .unwrap_or_default()
+                    });
+                    rd.values_of(attrs, [name])[0]
+                })
         };
         Ok(match kind {
             PyStdlibKind::Counter => {
@@ -1204,26 +1211,19 @@ impl ObjReader<'_> {
             let Some(slots) = self.dict_get_str(d, "__slots__").ok().flatten() else {
                 continue;
             };
-            let names: Vec<String> = match self.type_of(slots).map(|st| st.repr_as) {
-                Ok(Some(Builtin::Str)) => self.str_plain(slots).into_iter().collect(),
-                Ok(Some(Builtin::Tuple)) => self
-                    .tuple_items(slots, limits::MAX_SLOTS)
-                    .map(|(v, _)| {
-                        v.into_iter()
-                            .filter_map(|n| self.str_plain(n).ok())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                Ok(Some(Builtin::List)) => self
-                    .list_items(slots, limits::MAX_SLOTS)
-                    .map(|(v, _)| {
-                        v.into_iter()
-                            .filter_map(|n| self.str_plain(n).ok())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                _ => Vec::new(),
+            let items = match self.type_of(slots).map(|st| st.repr_as) {
+                Ok(Some(Builtin::Str)) => Ok((vec![slots], 1)),
+                Ok(Some(Builtin::Tuple)) => self.tuple_items(slots, limits::MAX_SLOTS),
+                Ok(Some(Builtin::List)) => self.list_items(slots, limits::MAX_SLOTS),
+                _ => Ok((Vec::new(), 0)),
             };
+            let names: Vec<String> = items
+                .map(|(v, _)| {
+                    v.into_iter()
+                        .filter_map(|n| self.str_plain(n).ok())
+                        .collect()
+                })
+                .unwrap_or_default();
             for name in names {
                 if name == "__dict__" || name == "__weakref__" {
                     continue;

@@ -815,10 +815,30 @@ impl<'a> ObjReader<'a> {
         key: &str,
     ) -> Result<Option<RemoteAddr>, ReadError> {
         let (items, _) = self.dict_items(dict, limits::MAX_TABLE_SLOTS as usize)?;
-        Ok(items
-            .into_iter()
-            .find(|(k, _)| self.str_equals(*k, key))
-            .map(|(_, v)| v))
+        Ok(self.values_of(&items, [key])[0])
+    }
+
+    /// The values of str keys among `items` (a dict's or an instance's), in one pass.
+    pub fn values_of<const N: usize>(
+        &self,
+        items: &[(RemoteAddr, RemoteAddr)],
+        keys: [&str; N],
+    ) -> [Option<RemoteAddr>; N] {
+        let mut out = [None; N];
+        for &(k, v) in items {
+            if let Some(i) = keys.iter().position(|want| self.str_equals(k, want)) {
+                out[i].get_or_insert(v);
+            }
+        }
+        out
+    }
+
+    /// The text of `obj` when it is a str (of a str subclass too).
+    pub fn str_if_str(&self, obj: RemoteAddr) -> Option<String> {
+        if obj.is_null() || self.type_of(obj).ok()?.repr_as != Some(Builtin::Str) {
+            return None;
+        }
+        self.str_plain(obj).ok()
     }
 
     /// The attributes of an instance: its `__dict__`, or its managed dict / inline values.

@@ -5,24 +5,12 @@
 use super::classify::Decoder;
 use super::{Builtin, ObjReader, TypeInfo};
 use crate::cpython::layout::{DictKeysLayout, LongEncoding};
-use crate::model::ObjectKind;
 use crate::source::RemoteAddr;
 
 use crate::cpython::layout::tp_flags::HAVE_GC;
 
 impl ObjReader<'_> {
     /// What `sys.getsizeof(obj)` would return, when it can be computed from the dump.
-    pub fn shallow_size(&self, addr: RemoteAddr, t: &TypeInfo, kind: &ObjectKind) -> Option<u64> {
-        if matches!(
-            kind,
-            ObjectKind::Unreadable { .. } | ObjectKind::NotRead { .. }
-        ) {
-            return None;
-        }
-        self.size_of(addr, t)
-    }
-
-    /// [`ObjReader::shallow_size`] from memory alone.
     pub fn size_of(&self, addr: RemoteAddr, t: &TypeInfo) -> Option<u64> {
         let p = u64::from(self.r.ptr_size());
         let basic = u64::try_from(t.basicsize).ok().filter(|&b| b > 0)?;
