@@ -523,46 +523,31 @@ def build_layout(minor: int, target: Target) -> Struct:
         ],
     )
 
+    # 3.12 moved the size into lv_tag (with the sign) and the digits into long_value.
     if v <= 11:
-        long_ = Struct(
-            "LongLayout",
-            [
-                ("encoding", Variant("LongEncoding::SignedSize", comment="sign and size in ob_size")),
-                ("ob_digit", off("PyLongObject", "ob_digit")),
-                ("digit_bits", u8("PyLong_SHIFT")),
-                ("digit_size", u8("sizeof(digit)")),
-                (
-                    "sizeof_min_digits",
-                    Lit(
-                        "1" if v >= 11 else "0",
-                        comment="int.__sizeof__ counts at least one digit from 3.11 on (Objects/longobject.c)",
-                    ),
-                ),
-            ],
-        )
+        encoding = Variant("LongEncoding::SignedSize", comment="sign and size in ob_size")
+        ob_digit = off("PyLongObject", "ob_digit")
     else:
-        long_ = Struct(
-            "LongLayout",
-            [
-                (
-                    "encoding",
-                    Variant(
-                        "LongEncoding::Tagged",
-                        fields=[("lv_tag", off("PyLongObject", "long_value.lv_tag"))],
-                    ),
-                ),
-                ("ob_digit", off("PyLongObject", "long_value.ob_digit")),
-                ("digit_bits", u8("PyLong_SHIFT")),
-                ("digit_size", u8("sizeof(digit)")),
-                (
-                    "sizeof_min_digits",
-                    Lit(
-                        "1" if v >= 11 else "0",
-                        comment="int.__sizeof__ counts at least one digit from 3.11 on (Objects/longobject.c)",
-                    ),
-                ),
-            ],
+        encoding = Variant(
+            "LongEncoding::Tagged", fields=[("lv_tag", off("PyLongObject", "long_value.lv_tag"))]
         )
+        ob_digit = off("PyLongObject", "long_value.ob_digit")
+    long_ = Struct(
+        "LongLayout",
+        [
+            ("encoding", encoding),
+            ("ob_digit", ob_digit),
+            ("digit_bits", u8("PyLong_SHIFT")),
+            ("digit_size", u8("sizeof(digit)")),
+            (
+                "sizeof_min_digits",
+                Lit(
+                    "1" if v >= 11 else "0",
+                    comment="int.__sizeof__ counts at least one digit from 3.11 on (Objects/longobject.c)",
+                ),
+            ),
+        ],
+    )
 
     float_ = Struct("FloatLayout", [("ob_fval", off("PyFloatObject", "ob_fval"))])
 
