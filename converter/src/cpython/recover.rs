@@ -59,7 +59,7 @@ pub fn interpreters_by_scan(
         let Ok(interp) = o.r.ptr_at(addr, o.layout.tstate.interp) else {
             continue;
         };
-        if interp.is_null() || !plausible(fr, &ts, tid, interp_at(fr, &mut interps, interp)) {
+        if interp.is_null() || !plausible(fr, &ts, tid, interp, &mut interps) {
             continue;
         }
         // Prefer a candidate with frames over one without.
@@ -130,8 +130,15 @@ fn interp_at<'c>(
 }
 
 /// Whether a candidate thread state is one: its native id matches (3.11+), or its frame
-/// chain starts with a frame of a real code object, or its interpreter lists it.
-fn plausible(fr: &FrameReader<'_, '_>, ts: &ThreadState, tid: u32, interp: &Interpreter) -> bool {
+/// chain starts with a frame of a real code object, or its interpreter lists it (read last,
+/// and once per interpreter).
+fn plausible(
+    fr: &FrameReader<'_, '_>,
+    ts: &ThreadState,
+    tid: u32,
+    interp: RemoteAddr,
+    interps: &mut HashMap<u64, Interpreter>,
+) -> bool {
     let o = fr.obj;
     if let Some(n) = ts.native_id {
         return n == u64::from(tid);
@@ -148,7 +155,10 @@ fn plausible(fr: &FrameReader<'_, '_>, ts: &ThreadState, tid: u32, interp: &Inte
             }
         }
     }
-    interp.threads.iter().any(|t| t.addr == ts.addr)
+    interp_at(fr, interps, interp)
+        .threads
+        .iter()
+        .any(|t| t.addr == ts.addr)
 }
 
 /// Addresses of aligned words in writable memory whose value is in `wanted`.
