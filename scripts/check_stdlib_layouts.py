@@ -38,11 +38,9 @@ comparing them with what Python reports:
                  an unnamed task's name is an int N until get_name()). The scenario runs
                  three times: plain, under sys.setprofile and under sys.settrace (3.12+:
                  instrumented bytecode).
-  await chain    not in the Rust tables: the per-version recipe of AWAIT_CHAIN below
-                 (documented on AsyncioLayout::task_coro) recomputes cr_await / gi_yieldfrom
-                 from the suspended frame's value stack for every coroutine of every task,
-                 follows the chain down to the _asyncio.FutureIter, whose future must be the
-                 task's _fut_waiter
+  await chain    the end of a task's coroutine chain (followed with cr_await, whose recipe
+                 gen_layouts.py checks): an _asyncio.FutureIter whose future
+                 (future_iter_future) must be the task's _fut_waiter
   numpy          (when importable) data, nd, shape, strides, base, dtype object, flags, and
                  the dtype's kind / char / byteorder / num / itemsize, for several arrays
 
@@ -201,41 +199,6 @@ def parse_tables(path: Path):
 
 
 # --------------------------------------------------------------------------------------------
-# The await-chain recipe (not in stdlib_tables.rs; see AsyncioLayout::task_coro there): how
-# _PyGen_yf() (Objects/genobject.c), i.e. coro.cr_await / gen.gi_yieldfrom, finds what a
-# suspended coroutine awaits, as offsets (x86_64). Offsets from compiling PyFrameObject /
-# _PyInterpreterFrame / PyGenObject against each version's installed headers; they agree with
-# converter/src/cpython/layout/tables/v3_*.rs where those have the field.
-#   f_stacktop   (3.8, 3.9) f = *(c+gi_frame); sp = *(f+f_stacktop) (NULL while running);
-#                lasti = *(int*)(f+f_lasti) (bytes, -1 before the start);
-#                awaiting iff f && sp && lasti >= 0 && co_code[lasti + 2] == YIELD_FROM;
-#                yf = sp[-1]
-#   f_stackdepth (3.10) f_state == FRAME_SUSPENDED && lasti >= 0 (instructions now) &&
-#                co_code[(lasti + 1) * 2] == YIELD_FROM; yf = f_valuestack[f_stackdepth - 1]
-#   iframe       (3.11+) fr = c + gi_iframe; 3.11-3.12: gi_frame_state == FRAME_SUSPENDED and
-#                the code unit after prev_instr is a RESUME (any of resume_ops) with
-#                oparg >= 2; 3.13: gi_frame_state == FRAME_SUSPENDED_YIELD_FROM;
-#                yf = fr->localsplus[fr->stacktop - 1]
-AWAIT_CHAIN = {
-    8: {"kind": "f_stacktop", "gi_frame": 16, "f_code": 32, "f_stacktop": 72, "f_lasti": 104,
-        "co_code": 48, "ob_sval": 32, "YIELD_FROM": 72},
-    9: {"kind": "f_stacktop", "gi_frame": 16, "f_code": 32, "f_stacktop": 72, "f_lasti": 104,
-        "co_code": 48, "ob_sval": 32, "YIELD_FROM": 72},
-    10: {"kind": "f_stackdepth", "gi_frame": 16, "f_code": 32, "f_valuestack": 64,
-         "f_stackdepth": 80, "f_lasti": 96, "f_state": 108, "FRAME_SUSPENDED": -1,
-         "co_code": 48, "ob_sval": 32, "YIELD_FROM": 72},
-    # RESUME 151, RESUME_QUICK 150 (3.11's _PyOpcode_Deopt maps it to RESUME)
-    11: {"kind": "iframe", "gi_frame_state": 75, "gi_iframe": 80, "prev_instr": 56,
-         "stacktop": 64, "localsplus": 72, "suspended": -1, "yield_from_state": None,
-         "resume_ops": [151, 150]},
-    # RESUME 151, INSTRUMENTED_RESUME 240 (is_resume() in Objects/genobject.c)
-    12: {"kind": "iframe", "gi_frame_state": 67, "gi_iframe": 72, "prev_instr": 56,
-         "stacktop": 64, "localsplus": 72, "suspended": -1, "yield_from_state": None,
-         "resume_ops": [151, 240]},
-    13: {"kind": "iframe", "gi_frame_state": 67, "gi_iframe": 72, "stacktop": 64,
-         "localsplus": 72, "yield_from_state": -1},
-}
-
 # --------------------------------------------------------------------------------------------
 # The child: runs inside each interpreter, reads objects through the table, prints JSON.
 
@@ -586,77 +549,28 @@ import types
 import _asyncio
 
 A = T["asyncio"]
-W = cfg.get("await_chain")
 STATE_NAMES = {A["state_pending"]: "PENDING", A["state_cancelled"]: "CANCELLED",
                A["state_finished"]: "FINISHED"}
 check("asyncio.Task is _asyncio.Task", True, asyncio.Task is _asyncio.Task)
 check("asyncio.Future is _asyncio.Future", True, asyncio.Future is _asyncio.Future)
-seen_resume_ops = set()
 
 
-def yf_ptr(c):
-    """What the await-chain recipe says c.cr_await / c.gi_yieldfrom is (a pointer, 0 for
-    None), from memory only."""
-    a = id(c)
-    if W["kind"] in ("f_stacktop", "f_stackdepth"):
-        f = u64(a + W["gi_frame"])
-        if not f:
-            return 0
-        if W["kind"] == "f_stacktop":
-            sp = u64(f + W["f_stacktop"])
-            if not sp:
-                return 0
-            unit = 1
-        elif i8(f + W["f_state"]) != W["FRAME_SUSPENDED"]:
-            return 0
-        else:
-            unit = 2
-        lasti = i32(f + W["f_lasti"])
-        if lasti < 0:
-            return 0
-        code = u64(u64(f + W["f_code"]) + W["co_code"]) + W["ob_sval"]
-        if u8(code + (lasti + 1) * 2 if unit == 2 else code + lasti + 2) != W["YIELD_FROM"]:
-            return 0
-        if W["kind"] == "f_stacktop":
-            return u64(sp - 8)
-        depth = i32(f + W["f_stackdepth"])
-        return u64(u64(f + W["f_valuestack"]) + 8 * (depth - 1))
-    st = i8(a + W["gi_frame_state"])
-    fr = a + W["gi_iframe"]
-    if W["yield_from_state"] is not None:
-        if st != W["yield_from_state"]:
-            return 0
-    else:
-        if st != W["suspended"]:
-            return 0
-        prev = u64(fr + W["prev_instr"])
-        op, arg = u8(prev + 2), u8(prev + 3)
-        seen_resume_ops.add(op)
-        if op not in W["resume_ops"] or arg < 2:
-            return 0
-    return u64(fr + W["localsplus"] + 8 * (i32(fr + W["stacktop"]) - 1))
-
-
-def await_chain(tag, task):
-    """Follow the task's coroutine chain with the recipe, checking every step against
-    cr_await / gi_yieldfrom. Returns the type names and the end object (or None)."""
+def await_chain(task):
+    """The task's coroutine chain, followed with cr_await / gi_yieldfrom: the type names and
+    the object at its end."""
     c = task.get_coro()
     kinds = []
     for _ in range(20):
         if isinstance(c, types.CoroutineType):
-            want = c.cr_await
+            nxt = c.cr_await
         elif isinstance(c, types.GeneratorType):
-            want = c.gi_yieldfrom
+            nxt = c.gi_yieldfrom
         else:
             break
         kinds.append("%s %s" % (type(c).__name__, c.__qualname__))
-        p = yf_ptr(c)
-        check("%s await chain: %s awaits" % (tag, kinds[-1]), id(want) if want is not None else 0, p)
-        if p != (id(want) if want is not None else 0):
+        if nxt is None:
             return kinds, None
-        c = obj_at(p) if p else None
-        if c is None:
-            return kinds, None
+        c = nxt
     kinds.append(type(c).__name__)
     return kinds, c
 
@@ -695,10 +609,8 @@ def check_task(tag, t, waiter=None):
           type(n) is str or (type(n) is int and sys.version_info >= (3, 12)))
     check(tag + " task_name", t.get_name(), shown)
     check(tag + " task_name after get_name()", id(t.get_name()), u64(o + A["task_name"]))
-    if W is not None:
-        kinds, end = await_chain(tag, t)
-        return state, kinds, end
-    return state, None, None
+    kinds, end = await_chain(t)
+    return state, kinds, end
 
 
 RESULT = ["the", "result"]
@@ -765,16 +677,14 @@ async def scenario(run):
     p = "[%s] " % run
     st, kinds, end = check_task(p + "task awaiting a future", t_fut, waiter=fut)
     check(p + "task awaiting a future: state", "PENDING", st)
-    if kinds is not None:
-        check(p + "task awaiting a future: chain",
-              ["coroutine middle", "coroutine leaf", "FutureIter"], kinds)
-        check(p + "task awaiting a future: FutureIter.future is the waiter", id(fut),
-              u64(id(end) + 16) if end is not None else None)
+    check(p + "task awaiting a future: chain",
+          ["coroutine middle", "coroutine leaf", "FutureIter"], kinds)
+    check(p + "task awaiting a future: FutureIter.future is the waiter", id(fut),
+          u64(id(end) + A["future_iter_future"]) if end is not None else None)
     st, kinds, end = check_task(p + "task awaiting a task", t_task, waiter=t_fut)
-    if kinds is not None:
-        check(p + "task awaiting a task: chain", ["coroutine wait_for_task", "FutureIter"], kinds)
-        check(p + "task awaiting a task: FutureIter.future is that task", id(t_fut),
-              u64(id(end) + 16) if end is not None else None)
+    check(p + "task awaiting a task: chain", ["coroutine wait_for_task", "FutureIter"], kinds)
+    check(p + "task awaiting a task: FutureIter.future is that task", id(t_fut),
+          u64(id(end) + A["future_iter_future"]) if end is not None else None)
     st, _, _ = check_task(p + "finished task", t_done)
     check(p + "finished task: state", "FINISHED", st)
     check(p + "finished task: result", id(RESULT), u64(id(t_done) + A["fut_result"]))
@@ -784,28 +694,23 @@ async def scenario(run):
     st, _, _ = check_task(p + "cancelled task", t_cancel)
     check(p + "cancelled task: state", "CANCELLED", st)
     st, kinds, end = check_task(p + "unnamed sleeping task", t_sleep)
-    if kinds is not None:
-        check(p + "unnamed sleeping task: chain", ["coroutine sleeps", "coroutine sleep", "FutureIter"],
-              kinds)
-        check(p + "unnamed sleeping task: FutureIter.future is the waiter", id(t_sleep._fut_waiter),
-              u64(id(end) + 16) if end is not None else None)
+    check(p + "unnamed sleeping task: chain", ["coroutine sleeps", "coroutine sleep", "FutureIter"],
+          kinds)
+    check(p + "unnamed sleeping task: FutureIter.future is the waiter", id(t_sleep._fut_waiter),
+          u64(id(end) + A["future_iter_future"]) if end is not None else None)
     st, kinds, end = check_task(p + "task spinning on sleep(0)", t_spin)
     check(p + "task spinning on sleep(0): no waiter", 0, u64(id(t_spin) + A["task_fut_waiter"]))
-    if kinds is not None:
-        # sleep(0) awaits the generator __sleep0, suspended at a bare `yield`: no cr_await
-        check(p + "task spinning on sleep(0): chain",
-              ["coroutine spins", "coroutine sleep", "generator __sleep0"], kinds)
+    # sleep(0) awaits the generator __sleep0, suspended at a bare `yield`: no cr_await
+    check(p + "task spinning on sleep(0): chain",
+          ["coroutine spins", "coroutine sleep", "generator __sleep0"], kinds)
     st, kinds, end = check_task(p + "task not started", t_new)
-    if kinds is not None:
-        check(p + "task not started: chain", ["coroutine sleeps"], kinds)
+    check(p + "task not started: chain", ["coroutine sleeps"], kinds)
     for name, t in (("finished task", t_done), ("cancelled task", t_cancel)):
-        if W is not None:
-            check(p + name + ": chain", ["coroutine " + t.get_coro().__qualname__],
-                  await_chain(p + name, t)[0])
+        check(p + name + ": chain", ["coroutine " + t.get_coro().__qualname__],
+              await_chain(t)[0])
     st, kinds, end = check_task(p + "the running task", asyncio.current_task())
-    if kinds is not None:
-        check(p + "the running task: chain (running: nothing awaited)", ["coroutine scenario"],
-              kinds)
+    check(p + "the running task: chain (running: nothing awaited)", ["coroutine scenario"],
+          kinds)
     check_future(p + "future with a result", f_done)
     check_future(p + "future with result None", f_none)
     check(p + "future with result None: points to None", id(None), u64(id(f_none) + A["fut_result"]))
@@ -828,8 +733,7 @@ async def scenario(run):
 
 
 asyncio.run(scenario("plain"))
-# Profiling and line tracing change the bytecode on 3.12+ (INSTRUMENTED_RESUME after the
-# YIELD_VALUE of a suspended coroutine); the recipe must still find what it awaits.
+# Profiling and line tracing change the bytecode on 3.12+; the chain must end the same.
 sys.setprofile(lambda *a: None)
 try:
     asyncio.run(scenario("setprofile"))
@@ -840,9 +744,6 @@ try:
     asyncio.run(scenario("settrace"))
 finally:
     sys.settrace(None)
-if W is not None and W["kind"] == "iframe" and W["yield_from_state"] is None:
-    notes.append("opcodes after prev_instr of suspended coroutines: %s"
-                 % sorted(seen_resume_ops))
 
 # ---- numpy -------------------------------------------------------------------------------
 try:
@@ -935,7 +836,6 @@ def run_one(exe: Path, tables, verbose: bool):
     if table is None:
         return None, ["%s is %d.%d: stdlib_tables.rs has no table for it" % ((exe,) + ver)]
     cfg = {"table": table, "ndarray": tables["ndarray"], "consts": tables["consts"],
-           "await_chain": AWAIT_CHAIN.get(ver[1]) if ver[0] == 3 else None,
            "sections": child_sections()}
     proc = subprocess.run([str(exe), "-c", CHILD, json.dumps(cfg)], capture_output=True,
                           text=True, timeout=300)

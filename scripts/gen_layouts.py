@@ -206,6 +206,8 @@ TRANSCRIBED_SOURCE = {
 def internal_headers(minor: int) -> List[str]:
     """The headers each version's program includes (besides Python.h)."""
     hs = ["frameobject.h"]
+    if minor <= 12:
+        hs.append("opcode.h")  # YIELD_FROM / RESUME, which _PyGen_yf() looks for
     if minor <= 10:
         hs.append("longintrepr.h")  # PyLongObject; moved to cpython/ (via Python.h) in 3.11
     if minor == 8:
@@ -788,6 +790,47 @@ def build_layout(minor: int, target: Target) -> Struct:
         frame_object = Variant(
             "FrameObjectLink::Interpreter", fields=[("f_frame", off("PyFrameObject", "f_frame"))]
         )
+    # What _PyGen_yf() (Objects/genobject.c) reads for gi_yieldfrom / cr_await.
+    if v <= 9:
+        yield_from: Node = Variant(
+            "YieldFrom::FrameStackTop",
+            fields=[
+                ("f_stacktop", off("PyFrameObject", "f_stacktop")),
+                ("yield_from_op", u8("YIELD_FROM")),
+            ],
+        )
+    elif v == 10:
+        yield_from = Variant(
+            "YieldFrom::FrameStackDepth",
+            fields=[
+                ("f_valuestack", off("PyFrameObject", "f_valuestack")),
+                ("f_stackdepth", off("PyFrameObject", "f_stackdepth")),
+                ("yield_from_op", u8("YIELD_FROM")),
+            ],
+        )
+    elif v <= 12:
+        yield_from = Variant(
+            "YieldFrom::Resume",
+            fields=[
+                ("stacktop", off("_PyInterpreterFrame", "stacktop")),
+                ("resume_op", u8("RESUME")),
+                (
+                    "resume_variant_op",
+                    u8("RESUME_QUICK", "RESUME_QUICK (_PyOpcode_Deopt maps it to RESUME)")
+                    if v == 11
+                    else u8("INSTRUMENTED_RESUME", "INSTRUMENTED_RESUME (is_resume())"),
+                ),
+                (
+                    "min_oparg",
+                    Lit("2", "_PyGen_yf(): `_Py_OPARG(next) < 2` is not in a yield from"),
+                ),
+            ],
+        )
+    else:
+        yield_from = Variant(
+            "YieldFrom::StateStackTop",
+            fields=[("stacktop", off("_PyInterpreterFrame", "stacktop"))],
+        )
     generator = Struct(
         "GeneratorLayout",
         [
@@ -795,6 +838,7 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("gi_qualname", off("PyGenObject", "gi_qualname")),
             ("frame", gen_frame),
             ("frame_object", frame_object),
+            ("yield_from", yield_from),
         ],
     )
 
@@ -2258,6 +2302,94 @@ except StopIteration as stop:
     expect("async gen first value", stop.value, 1)
 expect("async gen suspended", gen_state(ag), "suspended")
 check_gen(ag, "suspended async gen", HdNS.hd_agen.__code__, "hd_agen", "HdNS.hd_agen")
+
+# gi_yieldfrom / cr_await from memory: the top of a suspended frame's value stack, when the
+# instruction it resumes at is the one yield from / await compile to (_PyGen_yf)
+YF = "generator.yield_from"
+def yf_ptr(g):
+    st = gen_state(g)
+    if st not in ("suspended", "suspended_yield_from"):
+        return 0
+    if has(YF + "[FrameStackTop].f_stacktop") or has(YF + "[FrameStackDepth].f_stackdepth"):
+        f = word(id(g) + L[GN + "gi_frame"])
+        lasti = i32(f + L["frame[Object].f_lasti"])
+        code = word(frame_code(f) + L["code.bytecode[BytesObject]"]) + L["bytes.ob_sval"]
+        top = None
+        if has(YF + "[FrameStackTop].f_stacktop"):
+            sp = word(f + L[YF + "[FrameStackTop].f_stacktop"])
+            op = L[YF + "[FrameStackTop].yield_from_op"]
+            top = word(sp - 8) if sp else None
+        else:
+            depth = i32(f + L[YF + "[FrameStackDepth].f_stackdepth"])
+            op = L[YF + "[FrameStackDepth].yield_from_op"]
+            top = word(word(f + L[YF + "[FrameStackDepth].f_valuestack"]) + 8 * (depth - 1))
+        nxt = code + lasti * L["frame[Object].f_lasti_unit"] + 2
+        return top if lasti >= 0 and top is not None and byte(nxt) == op else 0
+    fr = id(g) + L[GE + "gi_iframe"]
+    if has(YF + "[Resume].stacktop"):
+        nxt = word(fr + L["frame[Interpreter].instr_ptr"]) + 2
+        if byte(nxt) not in (L[YF + "[Resume].resume_op"], L[YF + "[Resume].resume_variant_op"]):
+            return 0
+        if byte(nxt + 1) < L[YF + "[Resume].min_oparg"]:
+            return 0
+        stacktop = i32(fr + L[YF + "[Resume].stacktop"])
+    else:
+        if st != "suspended_yield_from":
+            return 0
+        stacktop = i32(fr + L[YF + "[StateStackTop].stacktop"])
+    return word(fr + L["frame[Interpreter].localsplus"] + 8 * (stacktop - 1))
+def yf_want(g):
+    w = g.cr_await if hasattr(g, "cr_await") else g.gi_yieldfrom
+    return 0 if w is None else id(w)
+def hd_inner():
+    yield "in"
+    yield "in2"
+def hd_outer():
+    x = ("below", "the", (yield from hd_inner()))
+    yield x
+class HdAw:
+    def __await__(self):
+        return (yield "aw")
+async def hd_co_leaf():
+    return ["beneath", await HdAw()]
+async def hd_co_mid():
+    return ("mid", 1, await hd_co_leaf())
+# Warm them up: 3.11/3.12 quicken code run often (RESUME_QUICK); profiling and tracing
+# instrument it on 3.12+ (INSTRUMENTED_RESUME).
+def hd_yf_checks():
+    for _ in range(300):
+        o_ = hd_outer(); next(o_); next(o_); next(o_); o_.close()
+        c_ = hd_co_mid(); c_.send(None); c_.close()
+    og = hd_outer()
+    expect("yield from: not started", yf_ptr(og), yf_want(og))
+    next(og)
+    expect("yield from: delegating", (yf_ptr(og), yf_ptr(og) == id(og.gi_yieldfrom)), (yf_want(og), True))
+    next(og); next(og)
+    expect("yield from: done delegating", (yf_ptr(og), og.gi_yieldfrom), (0, None))
+    og.close()
+    expect("yield from: closed", yf_ptr(og), 0)
+    cm = hd_co_mid()
+    cm.send(None)
+    expect("await: coroutine awaits a coroutine", (yf_ptr(cm), type(cm.cr_await).__name__), (yf_want(cm), "coroutine"))
+    leaf_ = cm.cr_await
+    expect("await: the leaf awaits a generator", (yf_ptr(leaf_), type(leaf_.cr_await).__name__), (yf_want(leaf_), "generator"))
+    aw = leaf_.cr_await
+    expect("await: the __await__ generator yields", yf_ptr(aw), 0)
+    cm.close()
+    hg3 = hd_gen(); next(hg3)
+    expect("plain yield: no delegate", yf_ptr(hg3), 0)
+    hg3.close()
+for hd_mode in ("plain", "setprofile", "settrace"):
+    if hd_mode == "setprofile":
+        sys.setprofile(lambda *a: None)
+    elif hd_mode == "settrace":
+        sys.settrace(lambda *a: (lambda *b: None))
+    try:
+        for _ in range(3):
+            hd_yf_checks()
+    finally:
+        sys.setprofile(None)
+        sys.settrace(None)
 
 # memoryview and its Py_buffer
 raw = bytearray(b"hd_mem")

@@ -55,6 +55,9 @@ pub const MAX_REFERENTS: usize = 1 << 24;
 /// walks recurse, and a cycle through objects that aren't containers (a bound method of
 /// itself, an exception among its own args) ends only here.
 pub const MAX_NESTING: usize = 100;
+/// Coroutines followed down one task's await chain (a chain is as deep as the program's
+/// recursion through `await`; past this it is cut).
+pub const MAX_AWAIT_CHAIN: usize = 1000;
 /// 30-bit digits of an int decoded (about 18,000 decimal digits; Python itself refuses to
 /// print more than 4,300 by default). Conversion is quadratic in this.
 pub const MAX_INT_DIGITS: u64 = 2048;

@@ -1,17 +1,20 @@
 """Sample: the object graph. The main thread holds locals of every kind hdconvert decodes, one
 thread is parked inside an ``except`` block, one inside a running generator called from an
-``except`` block.
+``except`` block, one runs an asyncio event loop whose main task blocks while other tasks
+wait: on a future through two coroutines, on another task, in ``asyncio.sleep``.
 
 Besides what every sample records (see hdsample.py), each value's truth entry gets (from
 ``details``): ``kind`` (the short kind name of docs/json.md), ``exact`` (whether the repr
-must be exactly Python's: false for classes with their own ``__repr__``, sockets, and what
-holds one), ``size`` (``sys.getsizeof``), ``length`` for every sized container kind,
+must be exactly Python's: false for classes with their own ``__repr__``, sockets, asyncio
+tasks and futures, and what holds one), ``size`` (``sys.getsizeof``), ``length`` for every sized container kind,
 ``attributes`` of instances and of exceptions with a ``__dict__`` (see ``attributes``), and
 for containers of more than BIG items ``repr: null`` with ``head``, the repr of the first
 HEAD items. ``extend`` adds at the top level: ``suspended`` (the generators, coroutines and
 async generators the threads' locals hold, with state and frame), ``objects`` (what
 ``show --object`` must say about a few of them), ``globals`` (``__main__``'s globals) and
-on each thread ``exception`` (``sys.exc_info()[1]`` as that thread saw it, or null).
+on each thread ``exception`` (``sys.exc_info()[1]`` as that thread saw it, or null), and
+``tasks``: the event loop's pending tasks, each with its name, what it waits on, its chain of
+coroutines (each awaiting the next, with its line) and what the innermost one awaits.
 
 Instance dictionaries are never touched through ``__dict__`` or ``vars()`` on the objects the
 converter reads: on 3.11+ that would materialize a dict out of the inline values, and the
@@ -20,6 +23,7 @@ attribute names come from ``vars()`` of the twin, values through ``getattr`` of 
 """
 
 import _thread
+import asyncio
 import collections
 import datetime
 import decimal
@@ -240,6 +244,42 @@ def handler():
         sample.arrive("handler").release(); FOREVER.acquire()
 
 
+async def on_future_leaf(fut):
+    where = "leaf"
+    return (where, await fut)[1]
+
+
+async def on_future(fut):
+    where = "middle"
+    return [where, await on_future_leaf(fut)][1]
+
+
+async def on_task(task):
+    return await task
+
+
+async def sleeps():
+    await asyncio.sleep(3600)
+
+
+async def event_loop_main():
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    first = loop.create_task(on_future(fut), name="on-future")
+    second = loop.create_task(on_task(first), name="on-task")
+    third = loop.create_task(sleeps())  # the default name
+    for _ in range(5):  # let them run to where they wait
+        await asyncio.sleep(0)
+    me = asyncio.current_task()
+    # for the truth; not a global: __main__'s globals are compared by repr
+    sample.asyncio_tasks = [me, first, second, third]
+    sample.arrive("asyncio").release(); FOREVER.acquire()
+
+
+def run_loop():
+    asyncio.run(event_loop_main())
+
+
 def producer(limit):
     for i in range(limit):
         if i == 1:
@@ -389,6 +429,8 @@ def expect_exact(value, seen):
     kind = kind_of(value)
     if kind == "socket":
         return False
+    if kind in ("task", "future"):
+        return False  # their repr lists their callbacks, which the converter doesn't render
     if kind == "type":
         return type(value).__repr__ is type.__repr__
     if kind == "instance":
@@ -545,10 +587,44 @@ def generator_entry(value):
     prefix = GENERATOR_PREFIX[kind]
     frame = getattr(value, prefix + "_frame")
     code = getattr(value, prefix + "_code")
+    awaited = getattr(value, {"gi": "gi_yieldfrom", "cr": "cr_await", "ag": "ag_await"}[prefix])
     return {"kind": kind, "name": value.__name__, "qualname": value.__qualname__,
             "state": generator_state(value), "address": hex(id(value)),
+            "awaiting": None if awaited is None else hex(id(through_future_iter(awaited))),
             "first_line": code.co_firstlineno,
             "frames": [] if frame is None else [hdsample.frame_entry(frame, details=details)]}
+
+
+def through_future_iter(awaited):
+    """What a coroutine awaits, as the converter names it: a future's ``__await__`` iterator
+    (the C ``FutureIter``) stands for its future, the one object it refers to."""
+    if type(awaited).__name__ == "FutureIter":
+        # (a heap type's instances also refer to their type, 3.12+)
+        (future,) = [r for r in gc.get_referents(awaited) if isinstance(r, asyncio.Future)]
+        return future
+    return awaited
+
+
+def task_entry(task):
+    """A pending task: name, waiter, its chain of coroutines and what the innermost awaits."""
+    chain = []
+    awaited = task.get_coro()
+    end = None
+    while awaited is not None:
+        if isinstance(awaited, types.CoroutineType):
+            frame, awaited_next = awaited.cr_frame, awaited.cr_await
+        elif isinstance(awaited, types.GeneratorType):
+            frame, awaited_next = awaited.gi_frame, awaited.gi_yieldfrom
+        else:
+            end = through_future_iter(awaited)
+            break
+        chain.append({"qualname": awaited.__qualname__,
+                      "line": None if frame is None else frame.f_lineno})
+        awaited = awaited_next
+    waiter = task._fut_waiter
+    return {"name": task.get_name(), "address": hex(id(task)),
+            "waiting_on": None if waiter is None else hex(id(waiter)),
+            "chain": chain, "end": None if end is None else hex(id(end))}
 
 
 def traceback_entries(tb):

@@ -203,6 +203,9 @@ pub fn compare(label: &str, truth: &Truth, output: &Output, kind: Kind) -> Repor
     if let Some(truth) = &truth.suspended {
         compare_suspended(truth, output, kind, r);
     }
+    if let Some(truth) = &truth.tasks {
+        compare_tasks(truth, output, r);
+    }
     if !output.diagnostics.is_empty() {
         r.notes
             .push(format!("diagnostics: {}", diagnostics(output)));
@@ -440,6 +443,14 @@ fn compare_suspended(
                 found.push(format!("{what}: ours {o:?} vs truth {t:?}"));
             }
         }
+        let ours_awaiting = og.awaiting.as_ref().and_then(|a| parse_hex(&a.address));
+        if ours_awaiting != tg.awaiting.as_deref().and_then(parse_hex) {
+            found.push(format!(
+                "awaiting: ours {:?} vs truth {:?}",
+                og.awaiting.as_ref().map(|a| &a.address),
+                tg.awaiting
+            ));
+        }
         compare_generator_frames(&og.frames, &tg.frames, kind, &mut found, &mut r.stats);
         r.mismatches
             .extend(found.into_iter().map(|m| format!("{label}: {m}")));
@@ -456,6 +467,67 @@ fn compare_suspended(
             extra.len(),
             extra.join("; ")
         ));
+    }
+}
+
+/// Pending asyncio tasks (the `task` entries of `suspended[]`): each by address, with its
+/// name, what it waits on, and its chain of coroutines (one frame each, outermost first).
+fn compare_tasks(truth: &[crate::truth::TruthTask], output: &Output, r: &mut Report) {
+    let ours: Vec<&crate::hdconvert::OutGenerator> = output
+        .suspended
+        .iter()
+        .flatten()
+        .filter(|g| g.kind == "task")
+        .collect();
+    for tt in truth {
+        let label = format!("task {} at {}", tt.name, tt.address);
+        let Some(ot) = ours
+            .iter()
+            .find(|o| parse_hex(&o.address) == parse_hex(&tt.address))
+        else {
+            let listed: Vec<String> = ours
+                .iter()
+                .map(|o| format!("{} at {}", o.name, o.address))
+                .collect();
+            r.mismatches.push(format!(
+                "{label}: missing from ours [{}]",
+                listed.join("; ")
+            ));
+            continue;
+        };
+        r.stats.generators += 1;
+        if ot.name != tt.name {
+            r.mismatches.push(format!(
+                "{label}: name ours {:?} vs truth {:?}",
+                ot.name, tt.name
+            ));
+        }
+        let want = tt.waiting_on.as_ref().or(tt.end.as_ref());
+        let got = ot.awaiting.as_ref().map(|a| &a.address);
+        if got.and_then(|a| parse_hex(a)) != want.and_then(|a| parse_hex(a)) {
+            r.mismatches
+                .push(format!("{label}: awaiting ours {got:?} vs truth {want:?}"));
+        }
+        let chain =
+            |q: &str, l: Option<u32>| format!("{q}:{}", l.map_or("?".into(), |l| l.to_string()));
+        let ours_chain: Vec<String> = ot
+            .frames
+            .iter()
+            .map(|f| chain(&f.qualname, f.line))
+            .collect();
+        let truth_chain: Vec<String> = tt
+            .chain
+            .iter()
+            .map(|c| chain(&c.qualname, c.line))
+            .collect();
+        if ours_chain != truth_chain || ot.coroutines.len() != tt.chain.len() {
+            r.mismatches.push(format!(
+                "{label}: await chain ours [{}] ({} coroutines) vs truth [{}]",
+                ours_chain.join(" -> "),
+                ot.coroutines.len(),
+                truth_chain.join(" -> ")
+            ));
+        }
     }
 }
 
@@ -1472,7 +1544,10 @@ mod tests {
             "suspended": [
                 {"kind": "generator", "name": "counter", "qualname": "counter", "state": "suspended", "address": "0x90", "first_line": 10,
                  "frames": [{"function": "counter", "qualname": "counter", "file": "/o.py", "line": 12, "first_line": 10,
-                             "locals": {"limit": int("3", "0x62")}}]}]
+                             "locals": {"limit": int("3", "0x62")}}], "awaiting": "0x91"}],
+            "tasks": [
+                {"name": "worker", "address": "0xa0", "waiting_on": "0xb0",
+                 "chain": [{"qualname": "work", "line": 20}, {"qualname": "step", "line": 30}], "end": "0xb0"}]
         }))
         .unwrap()
     }
@@ -1500,8 +1575,12 @@ mod tests {
             "suspended": [
                 {"kind": "generator", "name": "counter", "qualname": "counter", "state": "suspended", "address": "0x90",
                  "frames": [{"function": "counter", "qualname": "counter", "file": "/o.py", "line": 12, "first_line": 10, "source": null,
-                             "locals": {"limit": int("3", "0x62")}}]},
-                {"kind": "coroutine", "name": "other", "qualname": "other", "state": "created", "address": "0x99", "frames": []}],
+                             "locals": {"limit": int("3", "0x62")}}], "awaiting": {"address": "0x91", "type": "list_iterator", "name": null}},
+                {"kind": "coroutine", "name": "other", "qualname": "other", "state": "created", "address": "0x99", "frames": []},
+                {"kind": "task", "name": "worker", "qualname": "work", "state": "pending", "address": "0xa0",
+                 "awaiting": {"address": "0xb0", "type": "_asyncio.Future", "name": null}, "coroutines": ["0xa1", "0xa2"],
+                 "frames": [{"function": "work", "qualname": "work", "file": "/o.py", "line": 20, "first_line": 19, "source": null, "locals": {}},
+                            {"function": "step", "qualname": "step", "file": "/o.py", "line": 30, "first_line": 29, "source": null, "locals": {}}]}],
             "diagnostics": []
         })
     }
@@ -1654,6 +1733,34 @@ mod tests {
             (
                 "frames: ours 0",
                 Box::new(|o| o["suspended"][0]["frames"] = json!([])),
+            ),
+            (
+                "awaiting: ours None",
+                Box::new(|o| o["suspended"][0]["awaiting"] = Value::Null),
+            ),
+            (
+                "task worker at 0xa0: missing",
+                Box::new(|o| {
+                    o["suspended"].as_array_mut().unwrap().pop();
+                }),
+            ),
+            (
+                "task worker at 0xa0: name",
+                Box::new(|o| o["suspended"][2]["name"] = json!("Task-1")),
+            ),
+            (
+                "task worker at 0xa0: awaiting",
+                Box::new(|o| o["suspended"][2]["awaiting"]["address"] = json!("0xb1")),
+            ),
+            (
+                "await chain ours [work:20]",
+                Box::new(|o| {
+                    o["suspended"][2]["frames"].as_array_mut().unwrap().pop();
+                }),
+            ),
+            (
+                "await chain ours [work:20 -> step:31]",
+                Box::new(|o| o["suspended"][2]["frames"][1]["line"] = json!(31)),
             ),
         ];
         for (wanted, change) in cases {

@@ -143,6 +143,20 @@ pub struct OutGenerator {
     pub state: String,
     pub address: String,
     pub frames: Vec<OutFrame>,
+    /// What it delegates to, or for a task what it waits on.
+    #[serde(default)]
+    pub awaiting: Option<OutAwaited>,
+    /// Tasks: the addresses of its chain of coroutines, outermost first.
+    #[serde(default)]
+    pub coroutines: Vec<String>,
+}
+
+/// `awaiting` of a `suspended[]` entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutAwaited {
+    pub address: String,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// One entry of `roots[]`.

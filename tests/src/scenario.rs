@@ -41,7 +41,7 @@ pub fn roles(sample: &str) -> &'static [&'static str] {
             "comprehension",
             "class_body",
         ],
-        "objects" => &["main", "handler", "producer"],
+        "objects" => &["main", "asyncio", "handler", "producer"],
         "leak" => &["main"],
         _ => &[],
     }

@@ -113,6 +113,10 @@ struct ShowArgs {
     #[arg(long)]
     globals: bool,
 
+    /// Also show the namespace of the `sys` module (argv, path, flags, modules…).
+    #[arg(long)]
+    sys: bool,
+
     /// Fail (exit code 2) if anything could not be read, instead of printing what could.
     #[arg(long)]
     strict: bool,

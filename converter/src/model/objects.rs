@@ -673,6 +673,30 @@ impl ObjectGraph {
         }
     }
 
+    /// The await chain from a coroutine (or generator): it, the one it awaits, the one that
+    /// awaits, … as far as they were read, and what the last one awaits when that isn't a
+    /// generator read here (a future, a task, or an object not read).
+    pub fn await_chain(
+        &self,
+        start: Option<ObjId>,
+    ) -> (Vec<(ObjId, &GeneratorInfo)>, Option<ObjId>) {
+        let mut chain: Vec<(ObjId, &GeneratorInfo)> = Vec::new();
+        let mut next = start;
+        while let Some(id) = next {
+            let gen = match self.get(id).map(|o| &o.kind) {
+                Some(ObjectKind::Generator(g)) => g,
+                _ => return (chain, Some(id)),
+            };
+            if chain.len() >= crate::limits::MAX_AWAIT_CHAIN || chain.iter().any(|(c, _)| *c == id)
+            {
+                break;
+            }
+            chain.push((id, gen));
+            next = gen.awaiting;
+        }
+        (chain, None)
+    }
+
     /// A task's name: its str, or `Task-N` for the int N that 3.12+ keeps until
     /// `get_name()` is called.
     pub fn task_name(&self, t: &TaskInfo) -> Option<String> {

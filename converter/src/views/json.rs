@@ -249,21 +249,24 @@ pub fn value(s: &Snapshot, id: ObjId, limits: ReprLimits, depth: usize) -> Value
 pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
     let gens = s.objects.unfinished_generators();
     let tasks = s.objects.pending_tasks();
+    let awaited = |w: ObjId| {
+        let name = match s.objects.get(w).map(|o| &o.kind) {
+            Some(ObjectKind::Task(wt)) => s.objects.task_name(wt),
+            _ => None,
+        };
+        json!({"address": format!("{w:#x}"), "type": s.objects.get(w).map(|o| o.type_name.clone()), "name": name})
+    };
     let task_values = tasks.into_iter().map(|(id, t)| {
         let coro = s.objects.task_coroutine(t);
         let qualname = coro.map(|g| g.qualname.as_str());
-        let frames: Vec<Value> = coro
-            .and_then(|g| g.frame.as_ref())
+        let (chain, end) = s.objects.await_chain(t.coro);
+        let frames: Vec<Value> = chain
+            .iter()
+            .filter_map(|(_, g)| g.frame.as_ref())
             .map(|f| frame(s, f, limits))
-            .into_iter()
             .collect();
-        let awaiting = t.waiting_on.map(|w| {
-            let name = match s.objects.get(w).map(|o| &o.kind) {
-                Some(ObjectKind::Task(wt)) => s.objects.task_name(wt),
-                _ => None,
-            };
-            json!({"address": format!("{w:#x}"), "type": s.objects.get(w).map(|o| o.type_name.clone()), "name": name})
-        });
+        let chain_ids: Vec<String> = chain.iter().map(|(c, _)| format!("{c:#x}")).collect();
+        let awaiting = t.waiting_on.or(end).map(awaited);
         json!({
             "kind": "task",
             "name": s.objects.task_name(t).unwrap_or_else(|| "?".into()),
@@ -271,6 +274,7 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
             "state": "pending",
             "address": format!("{id:#x}"),
             "awaiting": awaiting,
+            "coroutines": chain_ids,
             "frames": frames,
         })
     });
@@ -282,6 +286,7 @@ pub fn suspended(s: &Snapshot, limits: ReprLimits) -> Vec<Value> {
                 "qualname": g.qualname,
                 "state": g.state,
                 "address": format!("{id:#x}"),
+                "awaiting": g.awaiting.map(awaited),
                 "frames": g.frame.iter().map(|f| frame(s, f, limits)).collect::<Vec<_>>(),
             })
         })

@@ -1,12 +1,14 @@
 //! `show`: one traceback per thread, outermost call first, like Python prints them.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::cpython::heap::Histogram;
 use crate::diag::Diagnostic;
 use crate::limits::ReprLimits;
 use crate::model::{
-    Frame, GeneratorState, ObjId, ObjectKind, PythonInfo, Snapshot, Thread, TracebackEntry,
+    Frame, GeneratorState, ObjId, ObjectKind, PythonInfo, Snapshot, TaskInfo, Thread,
+    TracebackEntry,
 };
 use crate::source::signal_name;
 
@@ -161,34 +163,94 @@ fn suspended_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
     out.push_str("\nSuspended generators and coroutines:\n");
     for (id, g) in gens {
         let r = render(&s.objects, id, opts.limits);
-        let _ = writeln!(out, "  {} ({})", r.text, state_text(g.state));
+        let _ = write!(out, "  {} ({}", r.text, state_text(g.state));
+        if let Some(a) = g.awaiting {
+            let _ = write!(
+                out,
+                ", awaiting {}",
+                render(&s.objects, a, opts.limits).text
+            );
+        }
+        out.push_str(")\n");
         if let Some(f) = &g.frame {
             frame_lines(s, f, opts, 4, out);
         }
     }
 }
 
-/// Pending asyncio tasks: name, what each runs and what it waits on.
+/// Pending asyncio tasks as a tree: each task with its chain of coroutines (outermost first,
+/// like a traceback) and what the innermost awaits; a task that awaits another task has that
+/// one printed beneath it, like `python -m asyncio pstree`.
 fn tasks_section(s: &Snapshot, opts: TextOptions, out: &mut String) {
     let tasks = s.objects.pending_tasks();
     if tasks.is_empty() {
         return;
     }
     out.push_str("\nPending asyncio tasks:\n");
-    for (id, t) in tasks {
+    let pending: HashMap<ObjId, &TaskInfo> = tasks.iter().copied().collect();
+    let awaited: HashSet<ObjId> = tasks.iter().filter_map(|(_, t)| t.waiting_on).collect();
+    let mut shown = HashSet::new();
+    // Roots first: tasks no other task awaits; then any left (waits in a cycle).
+    let roots = tasks.iter().filter(|(id, _)| !awaited.contains(id));
+    for (id, _) in roots.chain(tasks.iter()) {
+        task_tree(s, &pending, *id, 2, opts, &mut shown, out);
+    }
+}
+
+/// One task and, indented beneath it, the task it awaits (and so on).
+fn task_tree(
+    s: &Snapshot,
+    pending: &HashMap<ObjId, &TaskInfo>,
+    id: ObjId,
+    indent: usize,
+    opts: TextOptions,
+    shown: &mut HashSet<ObjId>,
+    out: &mut String,
+) {
+    let mut next = Some((id, indent));
+    while let Some((id, indent)) = next.take() {
+        let Some(t) = pending.get(&id) else { return };
+        if !shown.insert(id) {
+            return;
+        }
         let name = s.objects.task_name(t).unwrap_or_else(|| "?".into());
-        let _ = write!(out, "  Task {name} at {id:#x}");
-        if let Some(w) = t.waiting_on {
-            let _ = write!(
-                out,
-                ", awaiting {}",
-                render(&s.objects, w, opts.limits).text
-            );
+        let _ = write!(out, "{:indent$}Task {name} at {id:#x}", "");
+        let awaits_task = t.waiting_on.filter(|w| pending.contains_key(w));
+        match (awaits_task, t.waiting_on) {
+            (Some(w), _) => {
+                let other = pending
+                    .get(&w)
+                    .and_then(|wt| s.objects.task_name(wt))
+                    .unwrap_or_else(|| "?".into());
+                let _ = write!(out, ", awaiting task {other}");
+            }
+            (None, Some(w)) => {
+                let _ = write!(
+                    out,
+                    ", awaiting {}",
+                    render(&s.objects, w, opts.limits).text
+                );
+            }
+            (None, None) => {}
         }
         out.push('\n');
-        if let Some(f) = s.objects.task_coroutine(t).and_then(|g| g.frame.as_ref()) {
-            file_line(&f.file, f.line, &f.qualname, 4, out);
+        let (chain, end) = s.objects.await_chain(t.coro);
+        for (_, g) in &chain {
+            if let Some(f) = &g.frame {
+                file_line(&f.file, f.line, &f.qualname, indent + 2, out);
+            }
         }
+        // What the innermost coroutine awaits, when it isn't the task's own waiter.
+        if let Some(e) = end.filter(|e| Some(*e) != t.waiting_on) {
+            let _ = writeln!(
+                out,
+                "{:w$}awaiting {}",
+                "",
+                render(&s.objects, e, opts.limits).text,
+                w = indent + 4
+            );
+        }
+        next = awaits_task.map(|w| (w, indent + 4));
     }
 }
 

@@ -308,6 +308,20 @@ impl DebugOffsets {
             set("interpreter_frame.localsplus", &mut f.localsplus);
             set("interpreter_frame.owner", &mut f.owner);
         }
+        set("gen_object.gi_name", &mut layout.generator.gi_name);
+        if let super::GenFrame::Embedded {
+            ref mut gi_iframe,
+            ref mut gi_frame_state,
+            ..
+        } = layout.generator.frame
+        {
+            set("gen_object.gi_iframe", gi_iframe);
+            set("gen_object.gi_frame_state", gi_frame_state);
+        }
+        // 3.14 replaced the frame's `stacktop` index by a `stackpointer`.
+        if let Some(stackpointer) = self.get("interpreter_frame.stackpointer") {
+            layout.generator.yield_from = super::YieldFrom::StateStackPointer { stackpointer };
+        }
         set("code_object.filename", &mut layout.code.co_filename);
         set("code_object.name", &mut layout.code.co_name);
         if let Some(ref mut q) = layout.code.co_qualname {

@@ -564,6 +564,44 @@ pub struct GeneratorLayout {
     pub frame: GenFrame,
     /// From a frame object (`tb_frame`, `gi_frame`) to the frame to walk.
     pub frame_object: FrameObjectLink,
+    /// How to find what a suspended generator delegates to.
+    pub yield_from: YieldFrom,
+}
+
+/// What `_PyGen_yf()` (`Objects/genobject.c`) reads to answer `gi_yieldfrom` / `cr_await`:
+/// the object a generator or coroutine suspended in `yield from` / `await` delegates to. It is
+/// the top of the suspended frame's value stack, and only means that when the instruction
+/// the frame resumes at is the one `yield from` / `await` compile to (or, 3.13+, when the
+/// generator's state says so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YieldFrom {
+    /// 3.8–3.9: the frame object's `f_stacktop` (a `PyObject **`, NULL while running) points
+    /// past the top of the stack; delegating when the instruction after `f_lasti` is
+    /// `YIELD_FROM`.
+    FrameStackTop { f_stacktop: u64, yield_from_op: u8 },
+    /// 3.10: the top is `f_valuestack[f_stackdepth - 1]` (`f_stackdepth` an int); delegating
+    /// when the instruction after `f_lasti` is `YIELD_FROM`.
+    FrameStackDepth {
+        f_valuestack: u64,
+        f_stackdepth: u64,
+        yield_from_op: u8,
+    },
+    /// 3.11–3.12: the top is `localsplus[stacktop - 1]` of the embedded frame (`stacktop` an
+    /// int); delegating when the code unit after `prev_instr` is `resume_op` or its variant
+    /// (`RESUME_QUICK` in 3.11, `INSTRUMENTED_RESUME` in 3.12) with an oparg of at least
+    /// `min_oparg` (2 after `yield from`, 3 after `await`).
+    Resume {
+        stacktop: u64,
+        resume_op: u8,
+        resume_variant_op: u8,
+        min_oparg: u8,
+    },
+    /// 3.13: the top is `localsplus[stacktop - 1]`; delegating when the generator's state is
+    /// `FRAME_SUSPENDED_YIELD_FROM`.
+    StateStackTop { stacktop: u64 },
+    /// 3.14+ (`_Py_DebugOffsets`): the top is `stackpointer[-1]` (a `_PyStackRef *` whose low
+    /// bits are tag bits); delegating when the state is `FRAME_SUSPENDED_YIELD_FROM`.
+    StateStackPointer { stackpointer: u64 },
 }
 
 /// Where a generator's frame is.

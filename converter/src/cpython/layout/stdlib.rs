@@ -72,43 +72,17 @@ pub struct AsyncioLayout {
     /// not blocked on a future (not started yet, scheduled to run after a bare `yield`, e.g.
     /// `asyncio.sleep(0)`, running, or done).
     pub task_fut_waiter: u64,
-    /// `task_coro`: the coroutine the task runs (`task.get_coro()`); still set once done.
-    ///
-    /// **Following the await chain** (what `coro.cr_await` returns; not read by hd yet). The
-    /// coroutine at `task_coro` awaits another coroutine, which awaits ..., down to the
-    /// iterator of the future in `task_fut_waiter`. `cr_await` is `_PyGen_yf()`
-    /// (`Objects/genobject.c`): the top of the value stack of the coroutine's frame when that
-    /// frame is suspended in an `await`/`yield from`; else None. Offsets for x86_64 (the
-    /// generator fields are those of the version's `GeneratorLayout` as well; a coroutine and
-    /// a generator share the layout), `c` the coroutine or generator:
-    /// * 3.8, 3.9: `f = *(c+16)` (`gi_frame`/`cr_frame`; NULL when finished); `sp = *(f+72)`
-    ///   (`f_stacktop`; NULL while running); `lasti = *(int*)(f+104)` (`f_lasti`, a byte
-    ///   offset, -1 before the first run); awaiting iff `f && sp && lasti >= 0 &&
-    ///   code[lasti + 2] == 72` (`YIELD_FROM`), with `code = *(*(f+32)+48) + 32` (`f_code` ->
-    ///   `co_code` -> the bytes' `ob_sval`); then `yf = *(sp - 8)` (`f_stacktop[-1]`).
-    /// * 3.10: `f = *(c+16)`; awaiting iff `f && *(i8*)(f+108) == -1` (`f_state ==
-    ///   FRAME_SUSPENDED`) `&& lasti >= 0 && code[(lasti + 1) * 2] == 72` with `lasti =
-    ///   *(int*)(f+96)` (an instruction index now); `yf = *(*(f+64) + 8 * (depth - 1))`
-    ///   (`f_valuestack[f_stackdepth - 1]`, `depth = *(int*)(f+80)`; -1 while running).
-    /// * 3.11: `fr = c+80` (`gi_iframe`); awaiting iff `*(i8*)(c+75) == -1` (`gi_frame_state
-    ///   == FRAME_SUSPENDED`) and the code unit after `prev_instr = *(fr+56)` is a RESUME
-    ///   with oparg >= 2: `op = *(u8*)(prev_instr+2)` is 151 (`RESUME`) or 150
-    ///   (`RESUME_QUICK`), `*(u8*)(prev_instr+3) >= 2` (2 after `yield from`, 3 after
-    ///   `await`); `yf = *(fr + 72 + 8 * (stacktop - 1))` (`localsplus[stacktop - 1]`,
-    ///   `stacktop = *(int*)(fr+64)`).
-    /// * 3.12: `fr = c+72`; `*(i8*)(c+67) == -1`; the same check with `op` 151 (`RESUME`) or
-    ///   240 (`INSTRUMENTED_RESUME`); `yf = *(fr + 72 + 8 * (*(int*)(fr+64) - 1))`.
-    /// * 3.13: `fr = c+72`; awaiting iff `*(i8*)(c+67) == -1` (`FRAME_SUSPENDED_YIELD_FROM`,
-    ///   no instruction check); `yf = *(fr + 72 + 8 * (*(int*)(fr+64) - 1))`.
-    ///
-    /// `yf` is the next coroutine (or a `@types.coroutine` generator, same layout: follow it
-    /// the same way), or the end of the chain: for a C future, an `_asyncio.FutureIter`
-    /// whose `future` (`FutureObj *`, at +16 in 3.8–3.13) is the awaited future or task.
+    /// `task_coro`: the coroutine the task runs (`task.get_coro()`); still set once done. What
+    /// it awaits is read through the generator's [`super::YieldFrom`], down the chain of
+    /// coroutines to the iterator of the awaited future (`future_iter_future`).
     pub task_coro: u64,
     /// `task_name`: a str; on 3.12+ a task created without a name holds an int N instead,
     /// meaning "Task-N" (formatting is deferred until `get_name()` first replaces it by the
     /// str).
     pub task_name: u64,
+    /// `futureiterobject.future` (a `FutureObj *`): what `await fut` delegates to is the
+    /// `_asyncio.FutureIter` returned by `fut.__await__()`, whose only field is the future.
+    pub future_iter_future: u64,
 }
 
 /// `dequeobject` and its `block`s (`Modules/_collectionsmodule.c`). The length is `ob_size`.

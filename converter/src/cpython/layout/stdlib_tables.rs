@@ -182,6 +182,7 @@ pub const V3_8: StdlibLayout = StdlibLayout {
         task_fut_waiter: 104,
         task_coro: 112,
         task_name: 120,
+        future_iter_future: 16,
     },
     enum_flag_repr: false,
 };
@@ -273,6 +274,7 @@ pub const V3_9: StdlibLayout = StdlibLayout {
         task_fut_waiter: 144,
         task_coro: 152,
         task_name: 160,
+        future_iter_future: 16,
     },
     enum_flag_repr: false,
 };
@@ -363,6 +365,7 @@ pub const V3_10: StdlibLayout = StdlibLayout {
         task_fut_waiter: 152,
         task_coro: 160,
         task_name: 168,
+        future_iter_future: 16,
     },
     enum_flag_repr: false,
 };
@@ -459,6 +462,7 @@ pub const V3_11: StdlibLayout = StdlibLayout {
         task_fut_waiter: 128,
         task_coro: 136,
         task_name: 144,
+        future_iter_future: 16,
     },
     enum_flag_repr: true,
 };
@@ -553,6 +557,7 @@ pub const V3_12: StdlibLayout = StdlibLayout {
         task_fut_waiter: 128,
         task_coro: 136,
         task_name: 144,
+        future_iter_future: 16,
     },
     enum_flag_repr: true,
 };
@@ -651,6 +656,7 @@ pub const V3_13: StdlibLayout = StdlibLayout {
         task_fut_waiter: 112,
         task_coro: 120,
         task_name: 128,
+        future_iter_future: 16,
     },
     enum_flag_repr: true,
 };

@@ -31,6 +31,8 @@ pub enum StdlibKind {
     NdArray,
     Task,
     Future,
+    /// `_asyncio.FutureIter`: what `await fut` delegates to; read only to reach its future.
+    FutureIter,
 }
 
 impl StdlibKind {
@@ -107,6 +109,7 @@ const STDLIB_NAMES: &[(&str, StdlibKind)] = &[
     ("numpy.ndarray", StdlibKind::NdArray),
     ("_asyncio.Task", StdlibKind::Task),
     ("_asyncio.Future", StdlibKind::Future),
+    ("_asyncio.FutureIter", StdlibKind::FutureIter),
 ];
 
 const PY_STDLIB_NAMES: &[(&str, PyStdlibKind)] = &[

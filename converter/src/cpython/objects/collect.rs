@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::classify::{Decoder, PyStdlibKind, StdlibKind};
 use super::{Builtin, ObjReader, TypeInfo};
 use crate::cpython::frames::{FrameReader, RawFrame};
-use crate::cpython::layout::{stdlib_for, FileIoLayout, GenFrame, LockLayout, StdlibLayout};
+use crate::cpython::layout::{stdlib_for, FileIoLayout, LockLayout, StdlibLayout};
 use crate::limits;
 use crate::model::{
     AddrMap, CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
@@ -649,56 +649,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let qualname = self
             .str_at(addr, g.gi_qualname)
             .unwrap_or_else(|| name.clone());
-        let (state, frame_addr) = match g.frame {
-            GenFrame::FrameObject {
-                gi_frame,
-                gi_running,
-                f_state,
-                ..
-            } => {
-                let frame = rd.r.ptr_at(addr, gi_frame)?;
-                let running = match (gi_running, f_state) {
-                    (Some(off), _) => rd.r.u8_at(addr, off).unwrap_or(0) != 0,
-                    // 3.10: FRAME_EXECUTING is 0.
-                    (None, Some(off)) if !frame.is_null() => {
-                        rd.r.u8_at(frame, off).map(|s| s == 0).unwrap_or(false)
-                    }
-                    _ => false,
-                };
-                let state = if frame.is_null() {
-                    GeneratorState::Finished
-                } else if running {
-                    GeneratorState::Running
-                } else {
-                    match rd.layout.frame {
-                        crate::cpython::layout::FrameLayout::Object(f)
-                            if rd.r.i32_at(frame, f.f_lasti)? < 0 =>
-                        {
-                            GeneratorState::Created
-                        }
-                        _ => GeneratorState::Suspended,
-                    }
-                };
-                (state, frame)
-            }
-            GenFrame::Embedded {
-                gi_iframe,
-                gi_frame_state,
-                states,
-            } => {
-                let st = rd.r.u8_at(addr, gi_frame_state)? as i8;
-                let state = if st >= states.completed {
-                    GeneratorState::Finished
-                } else if st == states.executing {
-                    GeneratorState::Running
-                } else if st == states.created {
-                    GeneratorState::Created
-                } else {
-                    GeneratorState::Suspended
-                };
-                (state, rd.r.at(addr, gi_iframe)?)
-            }
-        };
+        let (state, frame_addr) = rd.generator_frame(addr)?;
+        let delegate = rd.yield_from(addr, state, frame_addr).unwrap_or(None);
         let frame = if state == GeneratorState::Finished {
             None
         } else {
@@ -712,14 +664,53 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 _ => None,
             }
         };
+        let awaiting = delegate.map(|d| self.delegate(d, budget));
         Ok(GeneratorInfo {
             flavor,
             name,
             qualname,
             state,
             frame,
-            awaiting: None,
+            awaiting,
         })
+    }
+
+    /// What a generator delegates to: the object, or for the iterator a future's `__await__`
+    /// returns (`_asyncio.FutureIter`), the future. Read one level down; at the depth limit
+    /// only its address is kept (a task's chain is followed further by `await_chain`).
+    fn delegate(&mut self, addr: RemoteAddr, budget: usize) -> ObjId {
+        let rd = self.rd();
+        let target = match rd.type_of(addr).map(|t| rd.decoder(&t)) {
+            Ok(Decoder::Stdlib {
+                kind: StdlibKind::FutureIter,
+                ..
+            }) => self
+                .stdlib
+                .and_then(|s| rd.r.ptr_at(addr, s.asyncio.future_iter_future).ok())
+                .filter(|f| !f.is_null())
+                .unwrap_or(addr),
+            _ => addr,
+        };
+        if budget == 0 {
+            target.0
+        } else {
+            self.child(target, budget)
+        }
+    }
+
+    /// Reads a task's chain of coroutines, each awaiting the next, down to what the last
+    /// awaits, however deep the depth limit stopped `delegate`.
+    fn await_chain(&mut self, coro: ObjId) {
+        let mut cur = coro;
+        for _ in 0..limits::MAX_AWAIT_CHAIN {
+            let next = match self.graph.get(cur).map(|o| &o.kind) {
+                Some(ObjectKind::Generator(g)) => g.awaiting,
+                _ => None,
+            };
+            let Some(next) = next else { return };
+            self.collect(RemoteAddr(next), 2);
+            cur = next;
+        }
     }
 
     fn memoryview(&mut self, addr: RemoteAddr, budget: usize) -> Result<MemoryViewInfo, ReadError> {
@@ -967,6 +958,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 }
             }
             StdlibKind::NdArray => ObjectKind::NdArray(Box::new(rd.ndarray(addr)?)),
+            // Only a step between a coroutine and the future it awaits (see `delegate`).
+            StdlibKind::FutureIter => ObjectKind::Opaque,
             StdlibKind::Task | StdlibKind::Future => {
                 let a = need()?.asyncio;
                 let state = r.i32_at(addr, a.fut_state)?;
@@ -992,11 +985,15 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     (RemoteAddr::NULL, RemoteAddr::NULL, RemoteAddr::NULL)
                 };
                 let b = budget.max(1);
+                let coro = self.opt_child(coro, b.max(2));
+                if let Some(c) = coro {
+                    self.await_chain(c);
+                }
                 ObjectKind::Task(Box::new(TaskInfo {
                     is_task,
                     state,
                     name: self.opt_child(name, b),
-                    coro: self.opt_child(coro, b.max(2)),
+                    coro,
                     waiting_on: self.opt_child(waiter, b),
                     result: self.opt_child(result, b),
                     exception: self.opt_child(exception, b),

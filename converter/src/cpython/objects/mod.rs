@@ -5,6 +5,7 @@
 
 mod classify;
 mod collect;
+mod generator;
 mod int;
 mod size;
 mod stdlib_values;

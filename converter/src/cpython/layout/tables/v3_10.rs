@@ -332,6 +332,14 @@ pub(super) const LAYOUT: Layout = Layout {
         },
         // the frame object is the frame before 3.11
         frame_object: FrameObjectLink::Itself,
+        yield_from: YieldFrom::FrameStackDepth {
+            // offsetof(PyFrameObject, f_valuestack)
+            f_valuestack: 64,
+            // offsetof(PyFrameObject, f_stackdepth)
+            f_stackdepth: 80,
+            // YIELD_FROM
+            yield_from_op: 72,
+        },
     },
     member: MemberLayout {
         // offsetof(PyMemberDescrObject, d_member)

@@ -366,6 +366,16 @@ pub(super) const LAYOUT: Layout = Layout {
             // offsetof(PyFrameObject, f_frame)
             f_frame: 24,
         },
+        yield_from: YieldFrom::Resume {
+            // offsetof(_PyInterpreterFrame, stacktop)
+            stacktop: 64,
+            // RESUME
+            resume_op: 151,
+            // RESUME_QUICK (_PyOpcode_Deopt maps it to RESUME)
+            resume_variant_op: 150,
+            // _PyGen_yf(): `_Py_OPARG(next) < 2` is not in a yield from
+            min_oparg: 2,
+        },
     },
     member: MemberLayout {
         // offsetof(PyMemberDescrObject, d_member)

@@ -362,6 +362,16 @@ pub(super) const LAYOUT: Layout = Layout {
             // offsetof(PyFrameObject, f_frame)
             f_frame: 24,
         },
+        yield_from: YieldFrom::Resume {
+            // offsetof(_PyInterpreterFrame, stacktop)
+            stacktop: 64,
+            // RESUME
+            resume_op: 151,
+            // INSTRUMENTED_RESUME (is_resume())
+            resume_variant_op: 240,
+            // _PyGen_yf(): `_Py_OPARG(next) < 2` is not in a yield from
+            min_oparg: 2,
+        },
     },
     member: MemberLayout {
         // offsetof(PyMemberDescrObject, d_member)

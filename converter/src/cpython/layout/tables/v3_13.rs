@@ -368,6 +368,10 @@ pub(super) const LAYOUT: Layout = Layout {
             // offsetof(PyFrameObject, f_frame)
             f_frame: 24,
         },
+        yield_from: YieldFrom::StateStackTop {
+            // offsetof(_PyInterpreterFrame, stacktop)
+            stacktop: 64,
+        },
     },
     member: MemberLayout {
         // offsetof(PyMemberDescrObject, d_member)

@@ -332,6 +332,12 @@ pub(super) const LAYOUT: Layout = Layout {
         },
         // the frame object is the frame before 3.11
         frame_object: FrameObjectLink::Itself,
+        yield_from: YieldFrom::FrameStackTop {
+            // offsetof(PyFrameObject, f_stacktop)
+            f_stacktop: 72,
+            // YIELD_FROM
+            yield_from_op: 72,
+        },
     },
     member: MemberLayout {
         // offsetof(PyMemberDescrObject, d_member)
