@@ -522,6 +522,7 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("ht_cached_keys", off("PyHeapTypeObject", "ht_cached_keys")),
             ("ht_slots", off("PyHeapTypeObject", "ht_slots")),
             ("tp_weaklistoffset", off("PyTypeObject", "tp_weaklistoffset")),
+            ("tp_members", off("PyTypeObject", "tp_members")),
         ],
     )
 
@@ -849,6 +850,7 @@ def build_layout(minor: int, target: Target) -> Struct:
             ("name", off("PyMemberDef", "name")),
             ("member_type", off("PyMemberDef", "type")),
             ("offset", off("PyMemberDef", "offset")),
+            ("member_size", size("PyMemberDef")),
             ("t_object_ex", i32("T_OBJECT_EX" if v <= 11 else "Py_T_OBJECT_EX")),
         ],
     )
@@ -1693,7 +1695,7 @@ def run_install(
 # Live check of the transcribed structures (and a few others) with the real interpreter.
 
 LIVE_CHECK = r"""
-import builtins, ctypes, sys, threading
+import builtins, ctypes, os, sys, threading
 
 L = {layout}
 DEBUG_PAIRS = {debug_pairs}
@@ -2012,6 +2014,18 @@ so = Slotted()
 so.hd_b = s1
 expect("ht_slots", obj_at(word(id(Slotted) + L["type_object.ht_slots"])), ("hd_a", "hd_b"))
 expect("ht_slots (no __slots__)", word(id(Point) + L["type_object.ht_slots"]), 0)
+# struct sequences: their field names are the names of tp_members, in order
+def member_names(t, n):
+    m = word(id(t) + L["type_object.tp_members"])
+    return [ctypes.string_at(word(m + i * L["member.member_size"] + L["member.name"])).decode()
+            for i in range(n)]
+import time as hd_time
+for hd_seq in (sys.version_info, hd_time.gmtime(0), os.stat("/")):
+    t = type(hd_seq)
+    expect("struct seq %s fields" % t.__name__, member_names(t, len(hd_seq)),
+           [part.split("=")[0] for part in repr(hd_seq)[repr(hd_seq).index("(") + 1:-1].split(", ")])
+    expect("struct seq %s ob_size is the visible length" % t.__name__,
+           ssize(id(hd_seq) + L["object.ob_size"]), t.n_sequence_fields)
 for C in (Point, Slotted, SlottedWeak, int, type, types.FunctionType):
     expect("tp_weaklistoffset of %s" % C.__name__,
            ssize(id(C) + L["type_object.tp_weaklistoffset"]), C.__weakrefoffset__)

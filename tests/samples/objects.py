@@ -39,6 +39,7 @@ import re
 import socket
 import sys
 import threading
+import time
 import types
 import uuid
 
@@ -310,6 +311,9 @@ def hold():
     raw = b"\x00ab"
     mutable = bytearray(b"ab\xff")
     items = [1, "two", 3.0, None, (4,), {"five": 5}]
+    version = sys.version_info
+    epoch = time.gmtime(0)
+    status = os.stat(__file__)
     pair = (1, "a")
     tags = {1, 2, 3}
     frozen = frozenset({"x"})
@@ -399,7 +403,7 @@ SIMPLE_KINDS = {
     _thread.LockType: "lock", RLOCK_TYPE: "rlock", memoryview: "memoryview",
     socket.socket: "socket",
 }
-SEQUENCES = ("list", "tuple", "set", "frozenset", "deque")
+SEQUENCES = ("list", "tuple", "set", "frozenset", "deque", "struct_seq")
 MAPPINGS = ("dict", "ordered_dict", "defaultdict", "counter")
 SIZED = ("str", "bytes", "bytearray") + SEQUENCES + MAPPINGS
 
@@ -417,6 +421,10 @@ def kind_of(value):
         return "exception"
     if isinstance(value, io.IOBase) and cls.__module__ in ("_io", "io"):
         return "file"
+    if isinstance(value, tuple) and hasattr(cls, "n_sequence_fields"):
+        return "struct_seq"
+    if cls.__module__ == "_asyncio" and cls.__name__ in ("Task", "Future"):
+        return cls.__name__.lower()
     return "instance"
 
 

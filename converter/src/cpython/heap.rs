@@ -173,7 +173,7 @@ fn untracked_referents(
             .list_items(obj, limits::MAX_REFERENTS)
             .map(|(v, _)| v)
             .unwrap_or_default(),
-        Decoder::Builtin(Builtin::Tuple) => o
+        Decoder::Builtin(Builtin::Tuple) | Decoder::StructSeq => o
             .tuple_items(obj, limits::MAX_REFERENTS)
             .map(|(v, _)| v)
             .unwrap_or_default(),

@@ -86,6 +86,9 @@ pub fn read_snapshot(
             "_PyRuntime has no interpreter: the process had not started Python yet, or had finalized it",
         ));
     }
+    for interp in &interps {
+        o.learn_struct_seq_repr(interp.modules);
+    }
     let all_states: Vec<&threads::ThreadState> =
         interps.iter().flat_map(|i| i.threads.iter()).collect();
     let tid_of = threads::match_os_threads(&o, &all_states, &info.threads, info.arch);
@@ -225,6 +228,9 @@ pub fn read_histogram(
             at: located.runtime.to_string(),
             source: e,
         })?;
+    for interp in &interps {
+        o.learn_struct_seq_repr(interp.modules);
+    }
     let addrs: Vec<_> = interps.iter().map(|i| i.addr).collect();
     let h = heap::histogram(&o, located.runtime, &addrs, &mut diags);
     Ok((h, located.python_info(), diags.into_vec()))

@@ -109,6 +109,9 @@ pub enum ObjectKind {
     },
     List(Items),
     Tuple(Items),
+    /// A struct sequence (`os.stat_result`, `time.struct_time`, `sys.version_info`): a
+    /// tuple whose visible items have names.
+    StructSeq(Box<StructSeqInfo>),
     Set(Items),
     FrozenSet(Items),
     Dict(Entries),
@@ -260,6 +263,7 @@ impl ObjectKind {
             ObjectKind::ByteArray { .. } => "bytearray",
             ObjectKind::List(_) => "list",
             ObjectKind::Tuple(_) => "tuple",
+            ObjectKind::StructSeq(_) => "struct_seq",
             ObjectKind::Set(_) => "set",
             ObjectKind::FrozenSet(_) => "frozenset",
             ObjectKind::Dict(_) => "dict",
@@ -302,6 +306,18 @@ impl ObjectKind {
             ObjectKind::Unreadable { .. } => "unreadable",
         }
     }
+}
+
+/// A struct sequence's values and the names its repr gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StructSeqInfo {
+    /// `tp_name` of its type, which its repr starts with (`os.stat_result`,
+    /// `sys.version_info`).
+    pub type_name: Arc<str>,
+    /// The names of the visible fields, in order (shared by the type's instances).
+    pub names: Vec<Arc<str>>,
+    /// The visible fields (`n_sequence_fields`; the others are only attributes).
+    pub items: Items,
 }
 
 /// Attributes of an instance, in `__dict__` order, then `__slots__` in the class's order.

@@ -97,6 +97,12 @@ fn detail<'g>(graph: &'g ObjectGraph, obj: &'g Object) -> Detail<'g> {
             d.items = Some(&i.items);
             d.left_out = Some(i.length.saturating_sub(i.items.len() as u64));
         }
+        ObjectKind::StructSeq(s) => {
+            let i = &s.items;
+            d.length = Some(i.length);
+            d.items = Some(&i.items);
+            d.left_out = Some(i.length.saturating_sub(i.items.len() as u64));
+        }
         ObjectKind::Dict(e)
         | ObjectKind::Counter(e)
         | ObjectKind::OrderedDict { entries: e, .. }

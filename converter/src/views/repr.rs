@@ -8,7 +8,7 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 use crate::limits::{self, ReprLimits};
 use crate::model::{
     Entries, FileInfo, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind,
-    PyText, TaskState, TimeInfo, TypeReprStyle,
+    PyText, StructSeqInfo, TaskState, TimeInfo, TypeReprStyle,
 };
 
 /// How faithful a rendered repr is, from best to worst.
@@ -182,6 +182,7 @@ impl<'g> Renderer<'g> {
             }
             ObjectKind::List(items) => self.seq("[", "]", items, depth, top, false),
             ObjectKind::Tuple(items) => self.seq("(", ")", items, depth, top, true),
+            ObjectKind::StructSeq(s) => self.struct_seq(s, depth, top),
             ObjectKind::Set(items) | ObjectKind::FrozenSet(items) => {
                 let frozen = matches!(obj.kind, ObjectKind::FrozenSet(_));
                 let exact_set = !frozen && &*obj.type_name == "set";
@@ -735,6 +736,21 @@ impl<'g> Renderer<'g> {
         top: bool,
         tuple: bool,
     ) {
+        self.named_seq(open, close, items, None, depth, top, tuple);
+    }
+
+    /// Items between `open` and `close`, each after its name when `names` are given.
+    #[allow(clippy::too_many_arguments)]
+    fn named_seq(
+        &mut self,
+        open: &str,
+        close: &str,
+        items: &Items,
+        names: Option<&[std::sync::Arc<str>]>,
+        depth: usize,
+        top: bool,
+        tuple: bool,
+    ) {
         self.out.push_str(open);
         let mut shown = 0u64;
         if depth < self.limits.max_depth {
@@ -744,6 +760,9 @@ impl<'g> Renderer<'g> {
                 }
                 if i > 0 {
                     self.out.push_str(", ");
+                }
+                if let Some(names) = names {
+                    let _ = write!(self.out, "{}=", names.get(i).map_or("?", |n| n));
                 }
                 self.value(item, depth + 1, false);
                 shown += 1;
@@ -759,6 +778,12 @@ impl<'g> Renderer<'g> {
             self.out.push(',');
         }
         self.out.push_str(close);
+    }
+
+    /// `structseq_repr`: `tp_name(name=value, ...)`, every visible field.
+    fn struct_seq(&mut self, s: &StructSeqInfo, depth: usize, top: bool) {
+        let open = format!("{}(", s.type_name);
+        self.named_seq(&open, ")", &s.items, Some(&s.names), depth, top, false);
     }
 
     fn dict(&mut self, entries: &Entries, depth: usize, top: bool) {
@@ -894,6 +919,7 @@ fn own_length(o: &Object) -> Option<u64> {
         | ObjectKind::Set(i)
         | ObjectKind::FrozenSet(i)
         | ObjectKind::Deque { items: i, .. } => i.length,
+        ObjectKind::StructSeq(s) => s.items.length,
         ObjectKind::Dict(e)
         | ObjectKind::Counter(e)
         | ObjectKind::OrderedDict { entries: e, .. }

@@ -275,6 +275,9 @@ pub struct TypeLayout {
     /// `PyHeapTypeObject.ht_slots`: the tuple of `__slots__` names.
     pub ht_slots: u64,
     pub tp_weaklistoffset: u64,
+    /// `tp_members`: a `PyMemberDef` array ended by a NULL name (the field names of struct
+    /// sequences).
+    pub tp_members: u64,
 }
 
 /// `tp_flags` bits that are the same in every supported version.
@@ -648,6 +651,8 @@ pub struct MemberLayout {
     pub name: u64,
     pub member_type: u64,
     pub offset: u64,
+    /// `sizeof(PyMemberDef)`: the stride of a type's `tp_members` array.
+    pub member_size: u64,
     /// `T_OBJECT_EX` / `Py_T_OBJECT_EX`: the type code of `__slots__` members.
     pub t_object_ex: i32,
 }

@@ -78,6 +78,8 @@ pub enum Decoder {
         kind: PyStdlibKind,
         custom_repr: bool,
     },
+    /// A struct sequence (`os.stat_result`): a tuple with named fields.
+    StructSeq,
     /// An instance of a Python class: its attributes.
     Instance {
         custom_repr: bool,
@@ -172,6 +174,9 @@ impl ObjReader<'_> {
                     custom_repr: c.tp_repr != t.tp_repr || overrides_repr_before(i),
                 };
             }
+        }
+        if self.is_struct_seq(t) {
+            return Decoder::StructSeq;
         }
         match t.repr_as {
             Some(Builtin::Object) => Decoder::Instance { custom_repr: false },

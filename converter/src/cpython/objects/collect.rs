@@ -11,8 +11,8 @@ use crate::limits;
 use crate::model::{
     AddrMap, CodeInfo, Entries, ExceptionInfo, FileInfo, Frame, FunctionInfo, GeneratorFlavor,
     GeneratorInfo, GeneratorState, Instance, IntValue, Items, Local, MemoryViewInfo, ModuleInfo,
-    ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, TaskInfo, TaskState, TimeInfo,
-    TracebackEntry, TracebackInfo, TypeInfo as TypeValue,
+    ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind, StructSeqInfo, TaskInfo, TaskState,
+    TimeInfo, TracebackEntry, TracebackInfo, TypeInfo as TypeValue,
 };
 use crate::source::{ReadError, RemoteAddr};
 
@@ -274,6 +274,17 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 } else {
                     self.py_stdlib(addr, t, kind, budget)?
                 }
+            }
+            Decoder::StructSeq => {
+                let rd = self.rd();
+                let (a, len) = rd.tuple_items(addr, self.n(budget))?;
+                let names = rd.struct_seq_names(t, len);
+                let type_name = rd.tp_name(t).unwrap_or_else(|| t.display.clone());
+                ObjectKind::StructSeq(Box::new(StructSeqInfo {
+                    type_name: Arc::from(type_name),
+                    names,
+                    items: self.items(a, len, budget),
+                }))
             }
             Decoder::Opaque => ObjectKind::Opaque,
         })

@@ -9,6 +9,7 @@ mod generator;
 mod int;
 mod size;
 mod stdlib_values;
+mod struct_seq;
 #[cfg(test)]
 #[path = "tests/synth.rs"]
 mod synth_tests;
@@ -207,6 +208,8 @@ pub struct TypeInfo {
     pub decoder: std::cell::OnceCell<Decoder>,
     /// Its instances' object slots (see [`ObjReader::slots_of`]).
     pub slots: std::cell::OnceCell<Vec<(std::sync::Arc<str>, u64)>>,
+    /// Struct sequences: the names of its fields (see [`ObjReader::struct_seq_names`]).
+    pub field_names: std::cell::OnceCell<Vec<std::sync::Arc<str>>>,
 }
 
 /// The name shown for a type whose name could not be read.
@@ -234,6 +237,7 @@ impl TypeInfo {
             cached_keys: RemoteAddr::NULL,
             decoder: Default::default(),
             slots: Default::default(),
+            field_names: Default::default(),
         }
     }
 }
@@ -245,6 +249,8 @@ pub struct ObjReader<'a> {
     types: RefCell<HashMap<u64, Rc<TypeInfo>>>,
     /// Builtin type objects by address, from the symbol tables.
     known: HashMap<u64, Builtin>,
+    /// `structseq_repr`, once learnt (see `struct_seq.rs`).
+    struct_seq_repr: std::cell::OnceCell<u64>,
 }
 
 impl<'a> ObjReader<'a> {
@@ -254,6 +260,7 @@ impl<'a> ObjReader<'a> {
             layout,
             types: RefCell::new(HashMap::new()),
             known: HashMap::new(),
+            struct_seq_repr: std::cell::OnceCell::new(),
         }
     }
 
@@ -397,6 +404,7 @@ impl<'a> ObjReader<'a> {
             cached_keys,
             decoder: Default::default(),
             slots: Default::default(),
+            field_names: Default::default(),
         };
         // A subclass that doesn't override __repr__ prints like its builtin base.
         // Bases go through the cache: every class of a hierarchy asks for them.

@@ -79,6 +79,7 @@ impl ObjReader<'_> {
                 | Builtin::Module,
             )
             | Decoder::Instance { .. }
+            | Decoder::StructSeq
             | Decoder::Exception { .. } => basic.saturating_add(var()?),
             _ => return None,
         };

@@ -146,6 +146,8 @@ pub(super) const LAYOUT: Layout = Layout {
         ht_slots: 856,
         // offsetof(PyTypeObject, tp_weaklistoffset)
         tp_weaklistoffset: 208,
+        // offsetof(PyTypeObject, tp_members)
+        tp_members: 240,
     },
     long: LongLayout {
         // sign and size in ob_size
@@ -386,6 +388,8 @@ pub(super) const LAYOUT: Layout = Layout {
         member_type: 8,
         // offsetof(PyMemberDef, offset)
         offset: 16,
+        // sizeof(PyMemberDef)
+        member_size: 40,
         // T_OBJECT_EX
         t_object_ex: 16,
     },

@@ -136,6 +136,8 @@ pub(super) const LAYOUT: Layout = Layout {
         ht_slots: 864,
         // offsetof(PyTypeObject, tp_weaklistoffset)
         tp_weaklistoffset: 208,
+        // offsetof(PyTypeObject, tp_members)
+        tp_members: 240,
     },
     long: LongLayout {
         encoding: LongEncoding::Tagged {
@@ -382,6 +384,8 @@ pub(super) const LAYOUT: Layout = Layout {
         member_type: 8,
         // offsetof(PyMemberDef, offset)
         offset: 16,
+        // sizeof(PyMemberDef)
+        member_size: 40,
         // Py_T_OBJECT_EX
         t_object_ex: 16,
     },
