@@ -694,16 +694,22 @@ def extend(truth):
                 held.extend(dict(frame.f_locals).values())
             frame = frame.f_back
     truth["suspended"] = [generator_entry(g) for g in generators_in(held)]
+    truth["tasks"] = [task_entry(t) for t in sample.asyncio_tasks]
     locals_ = dict(hold_frame.f_locals)
     truth["objects"] = [object_entry(name, locals_[name]) for name in OBJECT_LOCALS]
     truth["globals"] = {"name": "globals of __main__ (interpreter 0)",
                         "value": entry(vars(sys.modules["__main__"]))}
+    truth["sys_namespace"] = {"name": "namespace of sys (interpreter 0)",
+                              "entries": {key: repr(getattr(sys, key)) for key in
+                                          ("argv", "version_info", "flags", "platform",
+                                           "hexversion", "float_info", "maxsize")}}
 
 
 sample = hdsample.Sample(__doc__, details=details, extend=extend)
 
 
 def main():
+    sample.start("asyncio", run_loop)
     sample.start("handler", handler)
     sample.start("producer", consume)
     sample.wait()

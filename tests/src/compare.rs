@@ -1085,6 +1085,28 @@ pub fn compare_root(
     }
 }
 
+/// A root whose repr must show each of the truth's `'key': repr` entries (a namespace too
+/// changeable to compare whole).
+pub fn compare_root_entries(truth: &crate::truth::TruthEntries, output: &Output) -> Vec<String> {
+    let Some(root) = output.roots.iter().flatten().find(|r| r.name == truth.name) else {
+        return vec![format!("roots: no {:?} in ours", truth.name)];
+    };
+    truth
+        .entries
+        .iter()
+        .filter_map(|(key, repr)| {
+            let want = format!("{key:?}: {repr}").replacen('"', "'", 2);
+            (!root.value.repr.contains(&want)).then(|| {
+                format!(
+                    "root {:?}: no `{want}` in ours ({})",
+                    truth.name,
+                    repr::shorten(&root.value.repr, 200)
+                )
+            })
+        })
+        .collect()
+}
+
 /// `stats --json` against `gc.get_objects()`: every class of `__main__` with its exact count
 /// and total `sys.getsizeof`, the one with the most instances first among them; `tracked`
 /// within 1 % of what Python counted (the recording itself allocates and frees a few objects

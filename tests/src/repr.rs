@@ -408,8 +408,15 @@ fn match_node(ours: &Node, truth: &Node, allow: Allow) -> Result<(), String> {
 /// Whether `ours` (cut and/or partly opaque) is consistent with Python's `truth`; the error
 /// says where they part.
 pub fn consistent(ours: &str, truth: &str, allow: Allow) -> Result<(), String> {
-    let truth_tree = parse(truth).map_err(|e| format!("cannot parse Python's repr ({e})"))?;
     let ours_tree = parse(ours).map_err(|e| format!("cannot parse our repr ({e})"))?;
+    let truth_tree = match parse(truth) {
+        Ok(t) => t,
+        // A class's own __repr__ may print unbalanced brackets (asyncio's handles cut their
+        // callbacks' reprs with reprlib): nothing to hold ours against when ours shows such
+        // an object as opaque.
+        Err(_) if allow.opaque && ours.contains(" object at 0x") => return Ok(()),
+        Err(e) => return Err(format!("cannot parse Python's repr ({e})")),
+    };
     match_item(&ours_tree, &truth_tree, allow)
 }
 

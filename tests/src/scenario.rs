@@ -4,7 +4,8 @@
 use std::time::Instant;
 
 use crate::compare::{
-    check_stats, check_truncated, compare, compare_object, compare_root, Kind, Report,
+    check_stats, check_truncated, compare, compare_object, compare_root, compare_root_entries,
+    Kind, Report,
 };
 use crate::cores::{self, CoreEntry};
 use crate::hdconvert::{hdconvert_bin, run_hdconvert, HdRun};
@@ -364,7 +365,7 @@ fn object_runs(target: &[String], truth: &Truth) -> Result<ObjectRuns, String> {
     };
     let show = run(&[])?;
     let bounded = run(BOUNDS)?;
-    let globals = run(&["--globals"])?;
+    let globals = run(&["--globals", "--sys"])?;
     let objects = truth
         .objects
         .iter()
@@ -448,15 +449,22 @@ pub fn check_objects(key: &str, kind: Kind) {
             report.mismatches.extend(new);
         }
     }
-    if let Some(globals) = &truth.globals {
-        complete(&runs.globals, &mut report);
-        match runs.globals.json() {
-            Err(e) => report.mismatches.push(e),
-            Ok(out) => {
+    complete(&runs.globals, &mut report);
+    match runs.globals.json() {
+        Err(e) => report.mismatches.push(e),
+        Ok(out) => {
+            if let Some(globals) = &truth.globals {
                 let found = compare_root(globals, &out, kind, &mut report.stats);
                 report
                     .mismatches
                     .extend(found.into_iter().map(|m| format!("--globals: {m}")));
+            }
+            if let Some(sys) = &truth.sys_namespace {
+                report.mismatches.extend(
+                    compare_root_entries(sys, &out)
+                        .into_iter()
+                        .map(|m| format!("--sys: {m}")),
+                );
             }
         }
     }

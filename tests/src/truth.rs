@@ -46,10 +46,17 @@ pub struct Truth {
     pub threads: Vec<TruthThread>,
     #[serde(default)]
     pub suspended: Option<Vec<TruthGenerator>>,
+    /// Pending asyncio tasks (objects.py).
+    #[serde(default)]
+    pub tasks: Option<Vec<TruthTask>>,
     #[serde(default)]
     pub objects: Option<Vec<TruthObject>>,
     #[serde(default)]
     pub globals: Option<TruthRoot>,
+    /// Some entries of the namespace of `sys` (`--sys`): the whole of it changes between
+    /// the truth and the core (modules imported on the way).
+    #[serde(default)]
+    pub sys_namespace: Option<TruthEntries>,
     #[serde(default)]
     pub heap: Option<TruthHeap>,
 }
@@ -66,6 +73,36 @@ pub struct TruthGenerator {
     pub first_line: u32,
     /// Its own frame (`gi_frame`…), none when finished.
     pub frames: Vec<TruthFrame>,
+    /// What it delegates to (`gi_yieldfrom`, `cr_await`, `ag_await`; a future's iterator
+    /// stands for the future), as a hex address.
+    #[serde(default)]
+    pub awaiting: Option<String>,
+}
+
+/// A root (by name) whose repr must show these `'key': repr` entries.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthEntries {
+    pub name: String,
+    pub entries: std::collections::BTreeMap<String, String>,
+}
+
+/// A pending asyncio task.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthTask {
+    pub name: String,
+    pub address: String,
+    /// `task._fut_waiter`, as a hex address.
+    pub waiting_on: Option<String>,
+    /// Its coroutine, the one that awaits, … outermost first.
+    pub chain: Vec<TruthChainLink>,
+    /// What the innermost coroutine awaits, when not a coroutine or generator.
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthChainLink {
+    pub qualname: String,
+    pub line: Option<u32>,
 }
 
 /// What `show --object ADDR` must say about one object.

@@ -207,6 +207,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         no_locals: args.no_locals,
         extra_roots: args.object.into_iter().collect(),
         globals: args.globals,
+        sys_module: args.sys,
     };
     let files = FileOptions {
         sysroot: args.sysroot.clone(),

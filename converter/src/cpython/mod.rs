@@ -33,6 +33,8 @@ pub struct ReadOptions {
     pub extra_roots: Vec<u64>,
     /// Also the globals of `__main__` (`--globals`).
     pub globals: bool,
+    /// Also the namespace of the `sys` module (`--sys`).
+    pub sys_module: bool,
 }
 
 /// Reads every thread, frame and local of the Python process in `mem`.
@@ -184,6 +186,20 @@ pub fn read_snapshot(
             {
                 roots.push(Root {
                     name: format!("globals of __main__ (interpreter {})", interp.id),
+                    value: c.root(dict),
+                });
+            }
+        }
+    }
+    if opts.sys_module {
+        for interp in &interps {
+            let sys = o.dict_get_str(interp.modules, "sys").ok().flatten();
+            if let Some(dict) = sys
+                .and_then(|m| o.module_dict(m).ok())
+                .filter(|d| !d.is_null())
+            {
+                roots.push(Root {
+                    name: format!("namespace of sys (interpreter {})", interp.id),
                     value: c.root(dict),
                 });
             }

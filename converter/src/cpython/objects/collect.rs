@@ -467,13 +467,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         };
         let [name, file, spec] = rd.values_of(&items, ["__name__", "__file__", "__spec__"]);
         let as_str = |a: Option<RemoteAddr>| rd.str_if_str(a?);
-        let name = self
-            .str_at(addr, l.module.md_name)
-            .or_else(|| as_str(name))
-            .unwrap_or_else(|| "?".into());
+        let dict_name = as_str(name);
         let file = as_str(file);
-        // repr() follows the module's spec: where it came from, and whether that is a file.
-        let origin = match spec {
+        // repr() follows the module's spec: its name (which may differ from `__name__`:
+        // `_frozen_importlib` is `importlib._bootstrap`), where it came from, and whether that
+        // is a file.
+        let (origin, spec_name) = match spec {
             Some(spec)
                 if rd
                     .type_of(spec)
@@ -483,14 +482,15 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 let attrs = rd
                     .instance_attrs(spec, limits::MAX_TABLE_SLOTS as usize)
                     .unwrap_or_default();
-                let [origin, set_fileattr, loader] =
-                    rd.values_of(&attrs, ["origin", "_set_fileattr", "loader"]);
+                let [spec_name, origin, set_fileattr, loader] =
+                    rd.values_of(&attrs, ["name", "origin", "_set_fileattr", "loader"]);
+                let spec_name = as_str(spec_name);
                 let origin = as_str(origin);
                 let has_location = set_fileattr
                     .and_then(|b| rd.int_is_nonzero(b).ok())
                     .unwrap_or(false);
-                // Before 3.12 builtin and frozen modules have no origin; their loaders'
-                // module_repr() gives the tag.
+                // Before 3.10 builtin and frozen modules have no origin; their loaders'
+                // module_repr() gives the tag, with `module.__name__`.
                 let loader_tag = || {
                     let loader = loader?;
                     let lt = rd.type_info(loader).ok()?;
@@ -501,18 +501,23 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     }
                 };
                 match origin {
-                    Some(o) if has_location => ModuleOrigin::File(o),
-                    Some(o) => ModuleOrigin::Tag(o),
-                    None => loader_tag()
-                        .map(ModuleOrigin::Tag)
-                        .unwrap_or(ModuleOrigin::Unknown),
+                    Some(o) if has_location => (ModuleOrigin::File(o), spec_name),
+                    Some(o) => (ModuleOrigin::Tag(o), spec_name),
+                    None => match loader_tag() {
+                        Some(tag) => (ModuleOrigin::Tag(tag), None),
+                        None => (ModuleOrigin::Unknown, spec_name),
+                    },
                 }
             }
             _ => match &file {
-                Some(f) => ModuleOrigin::File(f.clone()),
-                None => ModuleOrigin::Unknown,
+                Some(f) => (ModuleOrigin::File(f.clone()), None),
+                None => (ModuleOrigin::Unknown, None),
             },
         };
+        let name = spec_name
+            .or(dict_name)
+            .or_else(|| self.str_at(addr, l.module.md_name))
+            .unwrap_or_else(|| "?".into());
         Ok(ModuleInfo {
             name,
             file,
