@@ -312,6 +312,7 @@ def hold():
     mutable = bytearray(b"ab\xff")
     items = [1, "two", 3.0, None, (4,), {"five": 5}]
     version = sys.version_info
+    klass = Plain
     epoch = time.gmtime(0)
     status = os.stat(__file__)
     pair = (1, "a")
@@ -666,6 +667,10 @@ def object_entry(name, value):
             fields["__notes__"] = entry(value.__notes__, 0)
         found["fields"] = fields
         found["traceback"] = traceback_entries(value.__traceback__)
+    elif kind == "type":
+        # the dict itself (value.__dict__ is a mappingproxy of it): types traverse tp_dict
+        (tp_dict,) = [r for r in gc.get_referents(value) if type(r) is dict]
+        found["fields"] = {"__dict__": entry(tp_dict, 0)}
     elif kind in GENERATOR_PREFIX:
         generator = generator_entry(value)
         found["state"] = generator["state"]
@@ -675,6 +680,7 @@ def object_entry(name, value):
 
 # The locals whose `show --object` is checked.
 OBJECT_LOCALS = ("items", "big_dict", "recent", "both", "derived", "pretty", "kept", "app_error",
+                 "klass",
                  "paused")
 
 

@@ -174,7 +174,7 @@ pub fn read_snapshot(
     for &addr in &opts.extra_roots {
         roots.push(Root {
             name: format!("object {addr:#x}"),
-            value: c.root(crate::source::RemoteAddr(addr)),
+            value: c.root_expanded(crate::source::RemoteAddr(addr)),
         });
     }
     if opts.globals {

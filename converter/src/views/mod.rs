@@ -153,12 +153,18 @@ fn detail<'g>(graph: &'g ObjectGraph, obj: &'g Object) -> Detail<'g> {
                 ("__bases__", Field::Objects(&t.bases)),
                 ("__mro__", Field::Objects(&t.mro)),
             ];
+            if let Some(dict) = t.dict {
+                d.fields.push(("__dict__", Field::Object(Some(dict))));
+            }
         }
         ObjectKind::Module(m) => {
             d.fields = vec![
                 ("__name__", Field::Text(Some(&m.name))),
                 ("__file__", Field::Text(m.file.as_deref())),
             ];
+            if let Some(globals) = m.globals {
+                d.fields.push(("__dict__", Field::Object(Some(globals))));
+            }
         }
         ObjectKind::Unreadable { reason } | ObjectKind::NotRead { reason } => {
             d.reason = Some(reason.clone());

@@ -53,6 +53,9 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     attr_names: HashSet<Arc<str>>,
     /// Locals of generator frames that could not be read: (frame address, what).
     problems: Vec<(u64, String)>,
+    /// Classes and modules whose namespace is read too (`--object`): a class's `__dict__`, a
+    /// module's globals. Others show them only by name.
+    expand: HashSet<u64>,
 }
 
 impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
@@ -71,6 +74,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             type_names: AddrMap::default(),
             attr_names: HashSet::new(),
             problems: Vec::new(),
+            expand: HashSet::new(),
         }
     }
 
@@ -81,6 +85,19 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     /// Collects the object at `addr` and what it reaches, as a root.
     pub fn root(&mut self, addr: RemoteAddr) -> ObjId {
         self.collect(addr, self.limits.max_depth)
+    }
+
+    /// Collects the object at `addr` as a root whose own namespace is wanted too: a class's
+    /// `__dict__`, a module's globals (`show --object`). Read again if it was met before.
+    pub fn root_expanded(&mut self, addr: RemoteAddr) -> ObjId {
+        self.expand.insert(addr.0);
+        self.budget.remove(&addr.0);
+        self.root(addr)
+    }
+
+    /// The namespace dict of a class or module asked for with [`Self::root_expanded`].
+    fn namespace(&mut self, owner: RemoteAddr, dict: RemoteAddr, budget: usize) -> Option<ObjId> {
+        (self.expand.contains(&owner.0) && !dict.is_null()).then(|| self.child(dict, budget.max(2)))
     }
 
     /// What could not be read in the frames of generators collected so far (their locals), by
@@ -405,7 +422,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     receiver: self.child(receiver, budget.max(1)),
                 }
             }
-            Builtin::Module => ObjectKind::Module(Box::new(self.module(addr)?)),
+            Builtin::Module => ObjectKind::Module(Box::new(self.module(addr, budget)?)),
             Builtin::Type => self.type_object(addr, budget)?,
             Builtin::Traceback => ObjectKind::Traceback(Box::new(self.traceback(addr)?)),
             Builtin::Generator | Builtin::Coroutine | Builtin::AsyncGenerator => {
@@ -454,7 +471,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         })
     }
 
-    fn module(&mut self, addr: RemoteAddr) -> Result<ModuleInfo, ReadError> {
+    fn module(&mut self, addr: RemoteAddr, budget: usize) -> Result<ModuleInfo, ReadError> {
         let rd = self.rd();
         let l = rd.layout;
         let dict = rd.module_dict(addr)?;
@@ -518,11 +535,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             .or(dict_name)
             .or_else(|| self.str_at(addr, l.module.md_name))
             .unwrap_or_else(|| "?".into());
+        let globals = self.namespace(addr, dict, budget);
         Ok(ModuleInfo {
             name,
             file,
             origin,
-            globals: None,
+            globals,
         })
     }
 
@@ -558,13 +576,17 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             .into_iter()
             .map(|a| self.collect(a, shallow.saturating_sub(1)))
             .collect();
+        let tp_dict =
+            rd.r.ptr_at(addr, rd.layout.type_object.tp_dict)
+                .unwrap_or(RemoteAddr::NULL);
+        let dict = self.namespace(addr, tp_dict, budget);
         Ok(ObjectKind::Type(Box::new(TypeValue {
             name: t.name.clone(),
             qualname: t.qualname.clone(),
             module: t.module.clone(),
             bases,
             mro,
-            dict: None,
+            dict,
             // Versions without a stdlib table are newer ones: they say "flag".
             repr_style: self
                 .rd()
