@@ -236,6 +236,7 @@ pub fn exercise_object_bytes(data: &[u8]) {
         max_items: 64,
         max_string: 256,
         max_objects: 2000,
+        max_bytes: 1 << 20,
     };
     let root = RemoteAddr(BASE + ((u64::from(*hi) << 8 | u64::from(*lo)) & !7));
     let id = Collector::new(&fr, &mut graph, limits).root(root);

@@ -96,7 +96,8 @@ impl ReprLimits {
     };
 }
 
-/// What `show`'s options (`--depth`, `--max-items`, `--max-string`, `--max-objects`) mean for
+/// What `show`'s options (`--depth`, `--max-items`, `--max-string`, `--max-objects`,
+/// `--max-bytes`) mean for
 /// reading the objects and for showing them as text and as JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShowLimits {
@@ -111,6 +112,7 @@ impl ShowLimits {
         max_items: Option<usize>,
         max_string: Option<usize>,
         max_objects: Option<usize>,
+        max_bytes: Option<u64>,
     ) -> Self {
         let mut l = ShowLimits {
             objects: Default::default(),
@@ -136,6 +138,9 @@ impl ShowLimits {
         }
         if let Some(n) = max_objects {
             l.objects.max_objects = n;
+        }
+        if let Some(n) = max_bytes {
+            l.objects.max_bytes = n;
         }
         l
     }

@@ -342,6 +342,8 @@ pub fn make_cores(key: &str) {
 /// Small bounds for a second run of `show`: every value must still be right, or cut with the
 /// cut marked (`truncated` with `length`, kind `not_read`).
 const BOUNDS: &[&str] = &["--max-items", "10", "--max-string", "50"];
+/// A total-bytes bound the objects sample's locals exceed many times over.
+const BYTE_BOUND: &[&str] = &["--max-bytes", "20000"];
 
 /// Most mismatches listed for one `show --object`; the rest are counted.
 const MAX_PER_OBJECT: usize = 10;
@@ -351,6 +353,8 @@ struct ObjectRuns {
     show: HdRun,
     /// `show` with small bounds ([`BOUNDS`]): what they cut must be marked.
     bounded: HdRun,
+    /// `show` with [`BYTE_BOUND`]: objects past it are not read, and a diagnostic says so.
+    byte_bound: HdRun,
     globals: HdRun,
     /// One per object of the truth, in its order.
     objects: Vec<HdRun>,
@@ -365,6 +369,7 @@ fn object_runs(target: &[String], truth: &Truth) -> Result<ObjectRuns, String> {
     };
     let show = run(&[])?;
     let bounded = run(BOUNDS)?;
+    let byte_bound = run(BYTE_BOUND)?;
     let globals = run(&["--globals", "--sys"])?;
     let objects = truth
         .objects
@@ -375,9 +380,43 @@ fn object_runs(target: &[String], truth: &Truth) -> Result<ObjectRuns, String> {
     Ok(ObjectRuns {
         show,
         bounded,
+        byte_bound,
         globals,
         objects,
     })
+}
+
+/// A run with [`BYTE_BOUND`]: every thread still there, an info diagnostic naming the bound,
+/// and values past it shown as not read.
+fn check_byte_bound(out: &crate::hdconvert::Output) -> Vec<String> {
+    let mut found = Vec::new();
+    if !out
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "limit_reached" && d.message.contains("--max-bytes 20000"))
+    {
+        found.push(format!(
+            "no limit_reached diagnostic naming --max-bytes: {:?}",
+            out.diagnostics.iter().map(|d| &d.code).collect::<Vec<_>>()
+        ));
+    }
+    if out.threads.len() != 4 {
+        found.push(format!(
+            "{} threads, want the sample's 4",
+            out.threads.len()
+        ));
+    }
+    let not_read = out
+        .threads
+        .iter()
+        .flat_map(|t| &t.frames)
+        .flat_map(|f| f.locals.iter().flatten())
+        .filter(|(_, v)| v.repr.contains("not read"))
+        .count();
+    if not_read == 0 {
+        found.push("no local shown as not read".into());
+    }
+    found
 }
 
 /// The object graph: `objects.py` (kernel core, gcore or live) compared with its truth —
@@ -412,7 +451,7 @@ pub fn check_objects(key: &str, kind: Kind) {
         }
         other => panic!("check_objects on a {}", other.name()),
     };
-    for run in [&runs.show, &runs.bounded, &runs.globals]
+    for run in [&runs.show, &runs.bounded, &runs.byte_bound, &runs.globals]
         .into_iter()
         .chain(&runs.objects)
     {
@@ -448,6 +487,15 @@ pub fn check_objects(key: &str, kind: Kind) {
                 .collect();
             report.mismatches.extend(new);
         }
+    }
+    complete(&runs.byte_bound, &mut report);
+    match runs.byte_bound.json() {
+        Err(e) => report.mismatches.push(e),
+        Ok(out) => report.mismatches.extend(
+            check_byte_bound(&out)
+                .into_iter()
+                .map(|m| format!("{}: {m}", BYTE_BOUND.join(" "))),
+        ),
     }
     complete(&runs.globals, &mut report);
     match runs.globals.json() {

@@ -104,6 +104,11 @@ struct ShowArgs {
     #[arg(long, value_name = "N")]
     max_objects: Option<usize>,
 
+    /// Bytes of objects read in all, by their sys.getsizeof (default 1073741824); past it,
+    /// objects are shown as not read.
+    #[arg(long, value_name = "BYTES")]
+    max_bytes: Option<u64>,
+
     /// Print this object (an address, 0x…) with its fields and referents, instead of the
     /// threads.
     #[arg(long, value_name = "ADDR", value_parser = parse_addr)]
@@ -200,6 +205,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         args.max_items,
         args.max_string,
         args.max_objects,
+        args.max_bytes,
     );
     let opts = ReadOptions {
         locate: LocateOptions { version },

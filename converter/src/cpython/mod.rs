@@ -208,6 +208,9 @@ pub fn read_snapshot(
     for (at, p) in c.take_problems() {
         diags.push(Diagnostic::new("local_unreadable", p).at(at));
     }
+    if let Some(message) = c.bound_reached() {
+        diags.push(Diagnostic::info("limit_reached", message));
+    }
     drop(c);
 
     Ok(Snapshot {

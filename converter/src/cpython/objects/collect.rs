@@ -27,6 +27,9 @@ pub struct CollectLimits {
     pub max_string: usize,
     /// Objects in the graph; past it, objects are recorded as not read.
     pub max_objects: usize,
+    /// Bytes of objects in the graph (their shallow sizes, what `sys.getsizeof` says); past
+    /// it, objects are recorded as not read.
+    pub max_bytes: u64,
 }
 
 impl Default for CollectLimits {
@@ -36,6 +39,7 @@ impl Default for CollectLimits {
             max_items: 1000,
             max_string: 8192,
             max_objects: 200_000,
+            max_bytes: 1 << 30,
         }
     }
 }
@@ -56,6 +60,10 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     /// Classes and modules whose namespace is read too (`--object`): a class's `__dict__`, a
     /// module's globals. Others show them only by name.
     expand: HashSet<u64>,
+    /// Shallow sizes of the objects read so far.
+    bytes: u64,
+    /// The bound that stopped the reading first, once one has (`max_objects`, `max_bytes`).
+    bound_reached: Option<&'static str>,
 }
 
 impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
@@ -75,6 +83,8 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             attr_names: HashSet::new(),
             problems: Vec::new(),
             expand: HashSet::new(),
+            bytes: 0,
+            bound_reached: None,
         }
     }
 
@@ -163,16 +173,42 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 return id;
             }
         }
-        // Past the object limit, references are kept but their objects aren't read: views show
-        // an id missing from the graph as not read.
-        if self.graph.len() >= self.limits.max_objects && !self.graph.contains(id) {
-            self.budget.insert(id, usize::MAX);
-            return id;
+        // Past the object and byte bounds, references are kept but their objects aren't read:
+        // views show an id missing from the graph as not read.
+        if !self.graph.contains(id) {
+            let bound = if self.graph.len() >= self.limits.max_objects {
+                Some("max_objects")
+            } else if self.bytes >= self.limits.max_bytes {
+                Some("max_bytes")
+            } else {
+                None
+            };
+            if let Some(bound) = bound {
+                self.bound_reached.get_or_insert(bound);
+                self.budget.insert(id, usize::MAX);
+                return id;
+            }
         }
         self.budget.insert(id, budget);
         let obj = self.read_one(addr, budget);
+        self.bytes = self.bytes.saturating_add(obj.size.unwrap_or(0));
         self.graph.insert(obj);
         id
+    }
+
+    /// What stopped the reading, once a bound of the graph was reached: how many objects
+    /// and bytes it holds, and which bound (the CLI option).
+    pub fn bound_reached(&self) -> Option<String> {
+        let bound = self.bound_reached?;
+        let (option, value) = match bound {
+            "max_objects" => ("--max-objects", self.limits.max_objects.to_string()),
+            _ => ("--max-bytes", self.limits.max_bytes.to_string()),
+        };
+        Some(format!(
+            "the object graph reached {option} {value} ({} objects, {} bytes): objects met after that are shown as not read; raise {option} to read them",
+            self.graph.len(),
+            self.bytes
+        ))
     }
 
     fn child(&mut self, addr: RemoteAddr, budget: usize) -> ObjId {
