@@ -44,6 +44,7 @@ pub fn roles(sample: &str) -> &'static [&'static str] {
         ],
         "objects" => &["main", "asyncio", "handler", "producer"],
         "leak" => &["main"],
+        "arrays" => &["main"],
         _ => &[],
     }
 }
@@ -595,4 +596,90 @@ pub fn check_heap(key: &str, kind: Kind) {
         }
     }
     report.assert_ok();
+}
+
+/// Whether the interpreter imports NumPy; `MISSING: …` is printed when it doesn't.
+pub fn has_numpy(interpreter: &Interpreter) -> bool {
+    let probe = std::process::Command::new(&interpreter.python)
+        .envs(interpreter.env.iter().map(|(k, v)| (k, v)))
+        .args(["-c", "import numpy; print(numpy.__version__)"])
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => {
+            eprintln!(
+                "{}: numpy {}",
+                interpreter.key,
+                String::from_utf8_lossy(&out.stdout).trim()
+            );
+            true
+        }
+        Ok(out) => {
+            let why = String::from_utf8_lossy(&out.stderr);
+            eprintln!(
+                "MISSING: numpy for {} ({}): its arrays are not tested",
+                interpreter.key,
+                why.trim().lines().last().unwrap_or("not importable")
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("MISSING: numpy for {} (cannot run: {e})", interpreter.key);
+            false
+        }
+    }
+}
+
+/// NumPy arrays: `arrays.py` on an interpreter that has NumPy (kernel core or gcore), each
+/// array's summary (shape, dtype, first elements in C order) exactly as the truth says.
+pub fn check_arrays(key: &str, kind: Kind) {
+    let sample = "arrays";
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    if !has_numpy(&interpreter) {
+        return;
+    }
+    bin_or_panic();
+    let entry = core(&interpreter, sample, kind);
+    let run = show(&entry.core);
+    report_run(&run);
+    check_exit(&run);
+    let output = run.json().unwrap_or_else(|e| panic!("{e}"));
+    let truth = entry.truth.arrays.clone().unwrap_or_default();
+    assert!(!truth.is_empty(), "arrays.py recorded no arrays");
+    let locals: Vec<&(String, crate::hdconvert::OutValue)> = output
+        .threads
+        .first()
+        .into_iter()
+        .flat_map(|t| &t.frames)
+        .filter(|f| f.function == "main")
+        .flat_map(|f| f.locals.iter().flatten())
+        .collect();
+    let mut mismatches = Vec::new();
+    for a in &truth {
+        match locals.iter().find(|(name, _)| *name == a.name) {
+            None => mismatches.push(format!("{}: no such local in ours", a.name)),
+            Some((_, v)) if v.repr != a.summary => mismatches.push(format!(
+                "{}: ours {:?} vs truth {:?}",
+                a.name, v.repr, a.summary
+            )),
+            Some((_, v)) if v.kind.as_deref() != Some("ndarray") => {
+                mismatches.push(format!("{}: kind {:?}, want \"ndarray\"", a.name, v.kind))
+            }
+            Some(_) => {}
+        }
+    }
+    eprintln!(
+        "{key} arrays ({}): {} arrays, {} mismatches",
+        kind.name(),
+        truth.len(),
+        mismatches.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches in {key} arrays ({}):\n  - {}",
+        mismatches.len(),
+        kind.name(),
+        mismatches.join("\n  - ")
+    );
 }

@@ -46,6 +46,9 @@ pub struct Truth {
     pub threads: Vec<TruthThread>,
     #[serde(default)]
     pub suspended: Option<Vec<TruthGenerator>>,
+    /// NumPy arrays and the summary hdconvert must show for each (arrays.py).
+    #[serde(default)]
+    pub arrays: Option<Vec<TruthArray>>,
     /// Pending asyncio tasks (objects.py).
     #[serde(default)]
     pub tasks: Option<Vec<TruthTask>>,
@@ -84,6 +87,14 @@ pub struct TruthGenerator {
 pub struct TruthEntries {
     pub name: String,
     pub entries: std::collections::BTreeMap<String, String>,
+}
+
+/// A NumPy array held by a local of `main`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthArray {
+    pub name: String,
+    pub address: String,
+    pub summary: String,
 }
 
 /// A pending asyncio task.

@@ -90,6 +90,7 @@ pub fn read_snapshot(
     }
     for interp in &interps {
         o.learn_struct_seq_repr(interp.modules);
+        o.learn_numpy_version(interp.modules);
     }
     let all_states: Vec<&threads::ThreadState> =
         interps.iter().flat_map(|i| i.threads.iter()).collect();
@@ -249,6 +250,7 @@ pub fn read_histogram(
         })?;
     for interp in &interps {
         o.learn_struct_seq_repr(interp.modules);
+        o.learn_numpy_version(interp.modules);
     }
     let addrs: Vec<_> = interps.iter().map(|i| i.addr).collect();
     let h = heap::histogram(&o, located.runtime, &addrs, &mut diags);

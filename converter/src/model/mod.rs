@@ -8,8 +8,9 @@ mod objects;
 pub use objects::{
     AddrMap, CodeInfo, Entries, ExceptionInfo, FileInfo, FunctionInfo, GeneratorFlavor,
     GeneratorInfo, GeneratorState, Instance, IntValue, Items, MemoryViewInfo, ModuleInfo,
-    ModuleOrigin, NdArrayInfo, ObjId, Object, ObjectGraph, ObjectKind, PyText, StructSeqInfo,
-    TaskInfo, TaskState, TimeInfo, TracebackEntry, TracebackInfo, TypeInfo, TypeReprStyle,
+    ModuleOrigin, NdArrayInfo, NdScalar, ObjId, Object, ObjectGraph, ObjectKind, PyText,
+    StructSeqInfo, TaskInfo, TaskState, TimeInfo, TracebackEntry, TracebackInfo, TypeInfo,
+    TypeReprStyle,
 };
 
 use serde::{Deserialize, Serialize};

@@ -537,9 +537,20 @@ pub struct NdArrayInfo {
     pub dtype: String,
     pub shape: Vec<i64>,
     pub strides: Vec<i64>,
-    /// The first elements, when the buffer is in the dump and the dtype is numeric.
-    pub head: Vec<f64>,
+    /// The first elements in C order, when the buffer is in the dump and the dtype is
+    /// numeric or boolean.
+    pub head: Vec<NdScalar>,
     pub size: u64,
+}
+
+/// One element of a NumPy array, as `.item()` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum NdScalar {
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Complex(f64, f64),
 }
 
 /// One object of the process.

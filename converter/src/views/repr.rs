@@ -7,8 +7,8 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 
 use crate::limits::{self, ReprLimits};
 use crate::model::{
-    Entries, FileInfo, IntValue, Items, ModuleOrigin, ObjId, Object, ObjectGraph, ObjectKind,
-    PyText, StructSeqInfo, TaskState, TimeInfo, TypeReprStyle,
+    Entries, FileInfo, IntValue, Items, ModuleOrigin, NdScalar, ObjId, Object, ObjectGraph,
+    ObjectKind, PyText, StructSeqInfo, TaskState, TimeInfo, TypeReprStyle,
 };
 
 /// How faithful a rendered repr is, from best to worst.
@@ -560,7 +560,17 @@ impl<'g> Renderer<'g> {
                     obj.type_name, a.dtype
                 );
                 if !a.head.is_empty() {
-                    let head: Vec<String> = a.head.iter().map(|v| float_repr_plain(*v)).collect();
+                    let head: Vec<String> = a
+                        .head
+                        .iter()
+                        .map(|v| match *v {
+                            NdScalar::Bool(b) => if b { "True" } else { "False" }.to_string(),
+                            NdScalar::Int(i) => i.to_string(),
+                            NdScalar::UInt(u) => u.to_string(),
+                            NdScalar::Float(f) => float_repr(f),
+                            NdScalar::Complex(re, im) => complex_repr(re, im),
+                        })
+                        .collect();
                     let more = if (a.head.len() as u64) < a.size {
                         ", ..."
                     } else {

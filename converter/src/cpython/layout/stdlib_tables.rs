@@ -678,14 +678,14 @@ pub fn stdlib_for(major: u8, minor: u8, ptr_size: u8) -> Option<&'static StdlibL
     }
 }
 
-/// The ndarray layout for pointers of `ptr_size` bytes: NumPy 2.x's
-/// ([`NdArrayLayout::NUMPY2`]). NumPy 1.x differs only in `descr_elsize`
-/// ([`NdArrayLayout::NUMPY1`]), which this signature can't choose.
-pub fn ndarray_layout(ptr_size: u8) -> Option<&'static NdArrayLayout> {
-    if ptr_size != 8 {
-        return None;
+/// The ndarray layout for pointers of `ptr_size` bytes and NumPy's major version (from
+/// `numpy.__version__`; NumPy 2 when unknown). NumPy 1.x differs only in `descr_elsize`.
+pub fn ndarray_layout(ptr_size: u8, numpy_major: Option<u64>) -> Option<&'static NdArrayLayout> {
+    match (ptr_size, numpy_major) {
+        (8, Some(1)) => Some(&NdArrayLayout::NUMPY1),
+        (8, _) => Some(&NdArrayLayout::NUMPY2),
+        _ => None,
     }
-    Some(&NdArrayLayout::NUMPY2)
 }
 
 impl NdArrayLayout {
@@ -721,7 +721,7 @@ impl NdArrayLayout {
     /// Source: numpy/core/include/numpy/ndarraytypes.h of github `numpy/numpy` at commit
     /// 5a342560374e495a99d1ee771d157ca3815e6825 (the 1.x `PyArray_Descr`: `typeobj`, `kind`,
     /// `type`, `byteorder`, `flags`, `type_num`, `elsize`, `alignment`, ...), offsets by hand
-    /// for LP64. Not live-checked: no NumPy 1.x is installed here.
+    /// for LP64. Live-checked (`numpy` 1.24.4 on 3.8.18).
     pub const NUMPY1: NdArrayLayout = NdArrayLayout {
         data: 16,
         nd: 24,
@@ -797,8 +797,10 @@ mod tests {
 
     #[test]
     fn ndarray_tables() {
-        assert_eq!(ndarray_layout(8), Some(&NdArrayLayout::NUMPY2));
-        assert!(ndarray_layout(4).is_none());
+        assert_eq!(ndarray_layout(8, None), Some(&NdArrayLayout::NUMPY2));
+        assert_eq!(ndarray_layout(8, Some(2)), Some(&NdArrayLayout::NUMPY2));
+        assert_eq!(ndarray_layout(8, Some(1)), Some(&NdArrayLayout::NUMPY1));
+        assert!(ndarray_layout(4, Some(1)).is_none());
         assert_eq!(NdArrayLayout::NUMPY1.descr_elsize, 32);
         assert_eq!(NdArrayLayout::NUMPY2.descr_elsize, 40);
     }

@@ -251,6 +251,8 @@ pub struct ObjReader<'a> {
     known: HashMap<u64, Builtin>,
     /// `structseq_repr`, once learnt (see `struct_seq.rs`).
     struct_seq_repr: std::cell::OnceCell<u64>,
+    /// NumPy's major version, once learnt from `numpy.__version__`.
+    numpy_major: std::cell::OnceCell<u64>,
 }
 
 impl<'a> ObjReader<'a> {
@@ -261,6 +263,7 @@ impl<'a> ObjReader<'a> {
             types: RefCell::new(HashMap::new()),
             known: HashMap::new(),
             struct_seq_repr: std::cell::OnceCell::new(),
+            numpy_major: std::cell::OnceCell::new(),
         }
     }
 

@@ -1,10 +1,10 @@
 //! Values of C objects of the standard library and NumPy that need more than offsets:
-//! `decimal.Decimal` as text, `ndarray` geometry and first elements.
+//! `decimal.Decimal` as text, `ndarray` geometry and first elements (and NumPy's version).
 
 use super::ObjReader;
 use crate::cpython::layout::{ndarray_layout, DecimalLayout};
 use crate::limits;
-use crate::model::NdArrayInfo;
+use crate::model::{NdArrayInfo, NdScalar};
 use crate::source::{ReadError, RemoteAddr};
 
 /// `mpd_t.flags` bits (libmpdec).
@@ -42,9 +42,29 @@ impl ObjReader<'_> {
         Ok(decimal_to_sci(flags & MPD_NEG != 0, flags, &coeff, exp))
     }
 
-    /// Geometry, dtype and the first elements of a NumPy array.
+    /// Learns NumPy's major version from `numpy.__version__`, through `sys.modules` (once):
+    /// NumPy 1 and 2 lay out the dtype differently.
+    pub fn learn_numpy_version(&self, modules: RemoteAddr) {
+        if self.numpy_major.get().is_some() {
+            return;
+        }
+        let found = || -> Option<u64> {
+            let numpy = self.dict_get_str(modules, "numpy").ok()??;
+            let dict = self.module_dict(numpy).ok().filter(|d| !d.is_null())?;
+            let version = self.dict_get_str(dict, "__version__").ok()??;
+            let text = self.str_if_str(version)?;
+            let major: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();
+            major.parse().ok()
+        };
+        if let Some(major) = found() {
+            let _ = self.numpy_major.set(major);
+        }
+    }
+
+    /// Geometry, dtype and the first elements (in C order) of a NumPy array.
     pub fn ndarray(&self, addr: RemoteAddr) -> Result<NdArrayInfo, ReadError> {
-        let l = ndarray_layout(self.r.ptr_size()).ok_or_else(|| ReadError::invalid(addr))?;
+        let l = ndarray_layout(self.r.ptr_size(), self.numpy_major.get().copied())
+            .ok_or_else(|| ReadError::invalid(addr))?;
         let r = &self.r;
         let nd = u64::try_from(r.i32_at(addr, l.nd)?).map_err(|_| ReadError::invalid(addr))?;
         if nd > 64 {
@@ -57,8 +77,12 @@ impl ObjReader<'_> {
             shape.push(r.ssize(r.at(dims, p * i)?)?);
             stride.push(r.ssize(r.at(strides, p * i)?)?);
         }
+        if shape.iter().any(|&s| s < 0) {
+            return Err(ReadError::invalid(addr));
+        }
         let descr = r.ptr_at(addr, l.descr)?;
         let kind = r.u8_at(descr, l.descr_kind)? as char;
+        // `=` is the machine's order; dumps of big-endian machines aren't read.
         let order = match r.u8_at(descr, l.descr_byteorder)? {
             b'=' => '<',
             b => b as char,
@@ -67,39 +91,64 @@ impl ObjReader<'_> {
             .map_err(|_| ReadError::invalid(descr))?;
         let size = shape
             .iter()
-            .try_fold(1u64, |a, &s| a.checked_mul(u64::try_from(s).unwrap_or(0)))
+            .try_fold(1u64, |a, &s| a.checked_mul(s as u64))
             .ok_or_else(|| ReadError::invalid(addr))?;
         let data = r.ptr_at(addr, l.data)?;
-        // The first elements in C order, for 1-D arrays of plain numbers.
         let mut head = Vec::new();
-        if nd == 1 && order == '<' {
+        if matches!(order, '<' | '|') {
             for i in 0..size.min(limits::MAX_NDARRAY_HEAD) {
-                let at = RemoteAddr(
-                    data.0
-                        .wrapping_add((i as i64).wrapping_mul(stride[0]) as u64),
-                );
-                let v = match (kind, elsize) {
-                    ('f', 8) => r.f64(at).ok(),
-                    ('f', 4) => r.u32(at).ok().map(|b| f64::from(f32::from_bits(b))),
-                    ('i', 8) => r.u64(at).ok().map(|b| b as i64 as f64),
-                    ('i', 4) => r.i32(at).ok().map(f64::from),
-                    ('u', 8) => r.u64(at).ok().map(|b| b as f64),
-                    ('u', 4) => r.u32(at).ok().map(f64::from),
-                    ('u' | 'b', 1) => r.u8(at).ok().map(f64::from),
-                    _ => None,
-                };
-                match v {
+                // Element `i` in C order: its index along each axis, times the strides.
+                let (mut rest, mut offset) = (i, 0i64);
+                for (&dim, &st) in shape.iter().zip(&stride).rev() {
+                    let dim = dim as u64; // > 0: `i` < size
+                    offset = offset.wrapping_add(((rest % dim) as i64).wrapping_mul(st));
+                    rest /= dim;
+                }
+                match self.nd_scalar(RemoteAddr(data.0.wrapping_add(offset as u64)), kind, elsize) {
                     Some(v) => head.push(v),
                     None => break,
                 }
             }
         }
+        // `dtype.str`: a unicode dtype counts characters of 4 bytes.
+        let count = if kind == 'U' { elsize / 4 } else { elsize };
         Ok(NdArrayInfo {
-            dtype: format!("{order}{kind}{elsize}"),
+            dtype: format!("{order}{kind}{count}"),
             shape,
             strides: stride,
             head,
             size,
+        })
+    }
+
+    /// One element of a numeric or boolean array, as `.item()` would give it.
+    fn nd_scalar(&self, at: RemoteAddr, kind: char, elsize: u64) -> Option<NdScalar> {
+        let r = &self.r;
+        Some(match (kind, elsize) {
+            ('b', 1) => NdScalar::Bool(r.u8(at).ok()? != 0),
+            ('i', 1) => NdScalar::Int(i64::from(r.u8(at).ok()? as i8)),
+            ('i', 2) => NdScalar::Int(i64::from(r.u16(at).ok()? as i16)),
+            ('i', 4) => NdScalar::Int(i64::from(r.i32(at).ok()?)),
+            ('i', 8) => NdScalar::Int(r.u64(at).ok()? as i64),
+            ('u', 1) => NdScalar::UInt(u64::from(r.u8(at).ok()?)),
+            ('u', 2) => NdScalar::UInt(u64::from(r.u16(at).ok()?)),
+            ('u', 4) => NdScalar::UInt(u64::from(r.u32(at).ok()?)),
+            ('u', 8) => NdScalar::UInt(r.u64(at).ok()?),
+            ('f', 4) => NdScalar::Float(f64::from(f32::from_bits(r.u32(at).ok()?))),
+            ('f', 8) => NdScalar::Float(r.f64(at).ok()?),
+            ('c', 8) => {
+                let b = r.bytes(at, 8).ok()?;
+                let part = |o: usize| {
+                    let w: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
+                    Some(f64::from(f32::from_le_bytes(w)))
+                };
+                NdScalar::Complex(part(0)?, part(4)?)
+            }
+            ('c', 16) => NdScalar::Complex(
+                r.f64(at).ok()?,
+                r.f64(RemoteAddr(at.0.wrapping_add(8))).ok()?,
+            ),
+            _ => return None,
         })
     }
 }
