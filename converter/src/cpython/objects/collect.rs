@@ -332,12 +332,18 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 let rd = self.rd();
                 let (a, len) = rd.tuple_items(addr, self.n(budget))?;
                 let names = rd.struct_seq_names(t, len);
-                let type_name = rd.tp_name(t).unwrap_or_else(|| t.display.clone());
-                ObjectKind::StructSeq(Box::new(StructSeqInfo {
-                    type_name: Arc::from(type_name),
-                    names,
-                    items: self.items(a, len, budget),
-                }))
+                // Without its name or its fields' names (read-only data of a library missing
+                // from the dump) the repr can't be Python's: a surrogate.
+                match rd.tp_name(t) {
+                    Some(type_name) if names.len() as u64 == len => {
+                        ObjectKind::StructSeq(Box::new(StructSeqInfo {
+                            type_name: Arc::from(type_name),
+                            names,
+                            items: self.items(a, len, budget),
+                        }))
+                    }
+                    _ => ObjectKind::Opaque,
+                }
             }
             Decoder::Opaque => ObjectKind::Opaque,
         })
