@@ -26,17 +26,27 @@ pub fn snapshot_core(
     opts: &ReadOptions,
 ) -> Result<Snapshot, Error> {
     let (core, target) = open_core(path, files)?;
+    read_core(&core, path, &target, opts)
+}
+
+/// The snapshot of an open core.
+pub(crate) fn read_core(
+    core: &CoreFile,
+    path: &std::path::Path,
+    target: &str,
+    opts: &ReadOptions,
+) -> Result<Snapshot, Error> {
     let mut snap = match cpython::read_snapshot(
         &core,
         core.files(),
         core.process_info(),
         core.ptr_size(),
         core.little_endian(),
-        &target,
+        target,
         opts,
     ) {
         Ok(s) => s,
-        Err(e) => return Err(with_core_context(e, &core)),
+        Err(e) => return Err(with_core_context(e, core)),
     };
     let mut diags = core.diagnostics();
     diags.append(&mut snap.diagnostics);
@@ -51,7 +61,10 @@ pub fn snapshot_core(
 }
 
 /// The core at `path`, and how errors name it.
-fn open_core(path: &std::path::Path, files: &FileOptions) -> Result<(CoreFile, String), Error> {
+pub(crate) fn open_core(
+    path: &std::path::Path,
+    files: &FileOptions,
+) -> Result<(CoreFile, String), Error> {
     let resolver = FileResolver::new(files.sysroot.clone(), files.exe.clone());
     let core = CoreFile::open(path, resolver)?;
     Ok((core, format!("the core {}", path.display())))
@@ -109,13 +122,23 @@ pub fn snapshot_live(
     opts: &ReadOptions,
 ) -> Result<Snapshot, Error> {
     let mut proc = LiveProcess::attach(pid, pause, files.sysroot.clone())?;
+    read_live(&mut proc, pid, pause, opts)
+}
+
+/// The snapshot of an attached process; its threads are resumed before this returns.
+pub(crate) fn read_live(
+    proc: &mut LiveProcess,
+    pid: u32,
+    pause: bool,
+    opts: &ReadOptions,
+) -> Result<Snapshot, Error> {
     let target = format!("process {pid}");
     let ptr_size = if cfg!(target_pointer_width = "64") {
         8
     } else {
         4
     };
-    let mem: &dyn Memory = &proc;
+    let mem: &dyn Memory = &*proc;
     let result = cpython::read_snapshot(
         mem,
         proc.files(),

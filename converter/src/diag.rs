@@ -19,7 +19,7 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable identifier (`segment_missing`, `file_missing`, ...), also used in JSON and the C ABI.
-    pub code: &'static str,
+    pub code: std::borrow::Cow<'static, str>,
     pub level: Level,
     /// One sentence for people.
     pub message: String,
@@ -39,7 +39,7 @@ impl Diagnostic {
     /// A warning: the result may be incomplete.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
-            code,
+            code: std::borrow::Cow::Borrowed(code),
             level: Level::Warning,
             message: message.into(),
             address: None,

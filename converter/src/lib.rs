@@ -6,12 +6,15 @@
 //! [`symbols`] (where `_PyRuntime` is) →
 //! [`cpython`] (versions, layouts, threads, frames, objects) →
 //! [`model`] (the snapshot) →
+//! [`format`] (the portable dump file) →
 //! [`views`] (text, JSON, `repr`).
 
 pub mod analyze;
+pub mod convert;
 pub mod cpython;
 pub mod diag;
 pub mod error;
+pub mod format;
 pub mod limits;
 pub mod model;
 pub mod source;

@@ -1,14 +1,34 @@
-//! Source lines of the files frames point into, read from this machine.
+//! Source lines of the files frames point into: read from this machine, or from the sources
+//! a dump file carries.
 
 use std::collections::HashMap;
 use std::fs;
 
+use crate::format::SourceFile;
 use crate::limits;
 use crate::model::{Frame, ObjectKind, Snapshot};
 
 /// Fills `Frame::source` for every frame whose file is readable here.
 pub fn fill_source_lines(s: &mut Snapshot) {
     let mut files: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    fill_with(s, |path| {
+        files
+            .entry(path.to_string())
+            .or_insert_with(|| read_text(path).map(|t| split_lines(&t)))
+            .clone()
+    });
+}
+
+/// Fills `Frame::source` from the sources embedded in a dump.
+pub fn fill_from_sources(s: &mut Snapshot, sources: &[SourceFile]) {
+    let files: HashMap<&str, Vec<String>> = sources
+        .iter()
+        .filter_map(|f| Some((f.path.as_str(), split_lines(f.text.as_deref()?))))
+        .collect();
+    fill_with(s, |path| files.get(path).cloned());
+}
+
+fn fill_with(s: &mut Snapshot, mut lines_of: impl FnMut(&str) -> Option<Vec<String>>) {
     let mut fill = |f: &mut Frame| {
         let Some(line) = f
             .line
@@ -17,11 +37,8 @@ pub fn fill_source_lines(s: &mut Snapshot) {
         else {
             return;
         };
-        let lines = files
-            .entry(f.file.clone())
-            .or_insert_with(|| read_lines(&f.file));
-        if let Some(text) = lines.as_ref().and_then(|ls| ls.get(line - 1)) {
-            f.source = Some(text.clone());
+        if let Some(text) = lines_of(&f.file).and_then(|ls| ls.get(line - 1).cloned()) {
+            f.source = Some(text);
         }
     };
     for t in &mut s.threads {
@@ -37,7 +54,13 @@ pub fn fill_source_lines(s: &mut Snapshot) {
     }
 }
 
-fn read_lines(path: &str) -> Option<Vec<String>> {
+fn split_lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+/// The text of a source file on this machine: absolute paths only, regular files up to
+/// `MAX_SOURCE_FILE` bytes, invalid UTF-8 replaced.
+pub fn read_text(path: &str) -> Option<String> {
     if !path.starts_with('/') {
         return None;
     }
@@ -46,10 +69,5 @@ fn read_lines(path: &str) -> Option<Vec<String>> {
         return None;
     }
     let bytes = fs::read(path).ok()?;
-    Some(
-        String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(str::to_owned)
-            .collect(),
-    )
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -1,59 +1,60 @@
 //! `hdconvert`: Python stacks from a core dump or a live process.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
+use hd::convert::ConvertOptions;
 use hd::cpython::LocateOptions;
+use hd::format::{DumpFile, Redactor};
 use hd::limits::ShowLimits;
 use hd::views::text::TextOptions;
 use hd::{FileOptions, PyVersion, ReadOptions, Snapshot};
 
 /// Post-mortem Python debugging: the Python stacks, locals and objects of every thread of a
 /// CPython 3.8+ process, from its core dump or while it runs, without debug symbols.
+///
+/// `hdconvert CORE -o FILE` converts a core (or `--pid PID`) into a portable dump file that
+/// every command reads like the core itself, on any machine.
 #[derive(Parser, Debug)]
-#[command(name = "hdconvert", version, about, long_about = None)]
+#[command(
+    name = "hdconvert",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+
+    #[command(flatten)]
+    convert: ConvertArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Print the Python traceback of every thread, with locals.
+    /// Print the Python traceback of every thread, with locals (from a core, a live process
+    /// or a dump file).
     Show(ShowArgs),
-    /// Count the objects of the whole heap by class (like `jmap -histo`), largest first.
+    /// Count the objects of the whole heap by class (like `jmap -histo`), largest first (from
+    /// a core, or a dump file made with --heap).
     Stats(StatsArgs),
+    /// Convert a core or a live process into a portable dump file (`hdconvert CORE -o FILE`
+    /// does the same).
+    Convert(ConvertArgs),
+    /// Describe a dump file: producer, source, Python, sizes, redactions, diagnostics.
+    Info(InfoArgs),
 }
 
-#[derive(Args, Debug)]
-struct StatsArgs {
-    /// The core dump.
-    core: PathBuf,
-
-    /// Print JSON (`{"types": [{"type", "count", "size"}, ...]}`, see docs/json.md).
-    #[arg(long)]
-    json: bool,
-
-    /// Lines of the table to print (all with --json).
-    #[arg(long, value_name = "N", default_value_t = 30)]
-    top: usize,
-
-    /// The Python executable the core came from, when it is not at its original path here.
-    #[arg(long, value_name = "PATH")]
-    exe: Option<PathBuf>,
-
-    /// Look up the files the process had mapped under this directory.
-    #[arg(long, value_name = "DIR")]
-    sysroot: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-struct ShowArgs {
-    /// The core dump (from the kernel or `gcore`).
+/// What to read: a core or a live process, and where its files are.
+#[derive(Args, Debug, Clone)]
+struct TargetArgs {
+    /// The core dump (from the kernel or `gcore`); for `show` and `stats` also a dump file.
     #[arg(required_unless_present = "pid", conflicts_with = "pid")]
     core: Option<PathBuf>,
 
@@ -64,14 +65,6 @@ struct ShowArgs {
     /// With --pid: don't stop the process while reading it (stacks may be inconsistent).
     #[arg(long, requires = "pid")]
     nonblocking: bool,
-
-    /// Print JSON (see docs/json.md) instead of text.
-    #[arg(long)]
-    json: bool,
-
-    /// Leave out the locals.
-    #[arg(long)]
-    no_locals: bool,
 
     /// The Python executable the core came from, when it is not at its original path here.
     #[arg(long, value_name = "PATH")]
@@ -85,7 +78,11 @@ struct ShowArgs {
     /// Don't detect the Python version; use this one (3.X or 3.X.Y).
     #[arg(long, value_name = "VERSION")]
     python_version: Option<String>,
+}
 
+/// How much of the object graph to read, and which roots besides the threads.
+#[derive(Args, Debug, Clone)]
+struct ReadArgs {
     /// Levels of attributes shown beneath instances (default 1); also read and show nested
     /// containers at least this deep.
     #[arg(long, value_name = "N")]
@@ -109,18 +106,100 @@ struct ShowArgs {
     #[arg(long, value_name = "BYTES")]
     max_bytes: Option<u64>,
 
+    /// Also read the globals of `__main__`.
+    #[arg(long)]
+    globals: bool,
+
+    /// Also read the namespace of the `sys` module (argv, path, flags, modules…).
+    #[arg(long)]
+    sys: bool,
+
+    /// Leave out the locals.
+    #[arg(long)]
+    no_locals: bool,
+}
+
+#[derive(Args, Debug)]
+struct ConvertArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+
+    #[command(flatten)]
+    read: ReadArgs,
+
+    /// The dump file to write (created with mode 0600; replaced only once complete).
+    #[arg(short, long, value_name = "FILE", required = true)]
+    output: Option<PathBuf>,
+
+    /// Also walk the whole heap and store its class histogram, for `stats` on the dump.
+    #[arg(long)]
+    heap: bool,
+
+    /// Redact the values of locals, attributes, dict keys and environment variables whose
+    /// names match this regular expression (case-insensitive) instead of the default list
+    /// (password, passwd, secret, token, api_key, apikey, auth, credential, cookie, session,
+    /// private_key).
+    #[arg(long, value_name = "REGEX", conflicts_with = "no_redact")]
+    redact: Option<String>,
+
+    /// Keep every value, secrets included.
+    #[arg(long)]
+    no_redact: bool,
+
+    /// Read the source of frames under OLD from NEW (code deployed elsewhere than where it
+    /// ran); may be given several times.
+    #[arg(long, value_name = "OLD=NEW", value_parser = parse_source_root)]
+    source_root: Vec<(String, String)>,
+}
+
+#[derive(Args, Debug)]
+struct InfoArgs {
+    /// The dump file.
+    dump: PathBuf,
+
+    /// Print JSON (see docs/json.md).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct StatsArgs {
+    /// The core dump, or a dump file made with --heap.
+    core: PathBuf,
+
+    /// Print JSON (`{"types": [{"type", "count", "size"}, ...]}`, see docs/json.md).
+    #[arg(long)]
+    json: bool,
+
+    /// Lines of the table to print (all with --json).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    top: usize,
+
+    /// The Python executable the core came from, when it is not at its original path here.
+    #[arg(long, value_name = "PATH")]
+    exe: Option<PathBuf>,
+
+    /// Look up the files the process had mapped under this directory.
+    #[arg(long, value_name = "DIR")]
+    sysroot: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ShowArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+
+    #[command(flatten)]
+    read: ReadArgs,
+
+    /// Print JSON (see docs/json.md) instead of text.
+    #[arg(long)]
+    json: bool,
+
     /// Print this object (an address, 0x…) with its fields and referents, instead of the
     /// threads.
     #[arg(long, value_name = "ADDR", value_parser = parse_addr)]
     object: Option<u64>,
-
-    /// Also show the globals of `__main__`.
-    #[arg(long)]
-    globals: bool,
-
-    /// Also show the namespace of the `sys` module (argv, path, flags, modules…).
-    #[arg(long)]
-    sys: bool,
 
     /// Fail (exit code 2) if anything could not be read, instead of printing what could.
     #[arg(long)]
@@ -160,17 +239,49 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Show(args) => show(args),
-        Command::Stats(args) => stats(args),
+        Some(Command::Show(args)) => show(args),
+        Some(Command::Stats(args)) => stats(args),
+        Some(Command::Convert(args)) => convert(args),
+        Some(Command::Info(args)) => info(args),
+        None => convert(cli.convert),
     }
 }
 
+/// Whether `path` is an hd dump file (by its first bytes).
+fn is_dump(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && hd::format::looks_like_dump(&head)
+}
+
 fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let files = FileOptions {
-        sysroot: args.sysroot.clone(),
-        exe: args.exe.clone(),
+    let (h, python, diags) = if is_dump(&args.core) {
+        let dump = DumpFile::open(&args.core)?;
+        let meta = dump.meta()?;
+        let Some(h) = dump.histogram()? else {
+            bail!(
+                "{} holds no heap histogram: it was converted without --heap. Convert the core again with `hdconvert CORE --heap -o FILE`, or run `hdconvert stats` on the core.",
+                args.core.display()
+            );
+        };
+        let python = meta
+            .python
+            .context("the dump names no Python interpreter")?;
+        let diags = dump
+            .diagnostics()?
+            .iter()
+            .map(hd::format::DiagRecord::to_diagnostic)
+            .collect::<Vec<_>>();
+        (h, python, diags)
+    } else {
+        let files = FileOptions {
+            sysroot: args.sysroot.clone(),
+            exe: args.exe.clone(),
+        };
+        hd::histogram_core(&args.core, &files, &ReadOptions::default())?
     };
-    let (h, python, diags) = hd::histogram_core(&args.core, &files, &ReadOptions::default())?;
     let text = if args.json {
         json_text(&hd::views::json::histogram_json(&h, &python, &diags))?
     } else {
@@ -195,34 +306,47 @@ fn write_out(bytes: &[u8]) -> anyhow::Result<()> {
     out.flush().context("writing the output")
 }
 
-fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
-    let version = match &args.python_version {
+/// What to read, from the shared options.
+fn read_options(
+    t: &TargetArgs,
+    r: &ReadArgs,
+    object: Option<u64>,
+) -> anyhow::Result<(ReadOptions, ShowLimits, FileOptions)> {
+    let version = match &t.python_version {
         Some(v) => Some(parse_version(v)?),
         None => None,
     };
     let limits = ShowLimits::new(
-        args.depth,
-        args.max_items,
-        args.max_string,
-        args.max_objects,
-        args.max_bytes,
+        r.depth,
+        r.max_items,
+        r.max_string,
+        r.max_objects,
+        r.max_bytes,
     );
     let opts = ReadOptions {
         locate: LocateOptions { version },
         objects: limits.objects,
-        no_locals: args.no_locals,
-        extra_roots: args.object.into_iter().collect(),
-        globals: args.globals,
-        sys_module: args.sys,
+        no_locals: r.no_locals,
+        extra_roots: object.into_iter().collect(),
+        globals: r.globals,
+        sys_module: r.sys,
+        environ: false,
+        class_namespaces: false,
     };
     let files = FileOptions {
-        sysroot: args.sysroot.clone(),
-        exe: args.exe.clone(),
+        sysroot: t.sysroot.clone(),
+        exe: t.exe.clone(),
     };
-    let snap: Snapshot = match (&args.core, args.pid) {
+    Ok((opts, limits, files))
+}
+
+fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let (opts, limits, files) = read_options(&args.target, &args.read, args.object)?;
+    let snap: Snapshot = match (&args.target.core, args.target.pid) {
+        (Some(path), _) if is_dump(path) => DumpFile::open(path)?.snapshot()?,
         (Some(core), _) => hd::snapshot_core(core, &files, &opts)?,
-        (None, Some(pid)) => hd::snapshot_live(pid, !args.nonblocking, &files, &opts)?,
-        (None, None) => bail!("give a core file or --pid PID"),
+        (None, Some(pid)) => hd::snapshot_live(pid, !args.target.nonblocking, &files, &opts)?,
+        (None, None) => bail!("give a core file, a dump file or --pid PID"),
     };
     let warnings: Vec<&hd::Diagnostic> =
         snap.diagnostics.iter().filter(|d| d.is_warning()).collect();
@@ -236,7 +360,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let text_opts = TextOptions {
-        locals: !args.no_locals,
+        locals: !args.read.no_locals,
         limits: limits.text,
     };
     match (args.json, args.object) {
@@ -261,6 +385,73 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     // The process ends now: freeing a graph of a million objects would only cost time.
     std::mem::forget(snap);
     Ok(exit_code(clean))
+}
+
+fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    let Some(out) = args.output.clone() else {
+        bail!("give the dump file to write with -o FILE");
+    };
+    let (read, _, files) = read_options(&args.target, &args.read, None)?;
+    let redact = if args.no_redact {
+        None
+    } else {
+        let pattern = args
+            .redact
+            .as_deref()
+            .unwrap_or(hd::format::DEFAULT_SECRET_PATTERN);
+        Some(Redactor::new(pattern).map_err(anyhow::Error::msg)?)
+    };
+    let opts = ConvertOptions {
+        read,
+        heap: args.heap,
+        redact,
+        source_roots: args.source_root.clone(),
+        write: Default::default(),
+    };
+    let done = match (&args.target.core, args.target.pid) {
+        (Some(core), _) => hd::convert::convert_core(core, &files, &opts, &out),
+        (None, Some(pid)) => {
+            hd::convert::convert_live(pid, !args.target.nonblocking, &files, &opts, &out)
+        }
+        (None, None) => bail!("give a core file or --pid PID"),
+    }
+    .with_context(|| format!("converting into {}", out.display()))?;
+    let s = &done.summary;
+    eprintln!(
+        "wrote {}: {} bytes, {} thread(s), {} object(s), {} source file(s)",
+        out.display(),
+        s.bytes,
+        s.threads,
+        s.objects,
+        s.sources
+    );
+    if !done.redacted.is_empty() {
+        eprintln!("redacted the values of: {}", done.redacted.join(", "));
+    }
+    let warnings: Vec<&hd::Diagnostic> =
+        done.diagnostics.iter().filter(|d| d.is_warning()).collect();
+    for d in &warnings {
+        eprintln!("warning: [{}] {}", d.code, d.message);
+    }
+    Ok(exit_code(warnings.is_empty()))
+}
+
+fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
+    let dump = DumpFile::open(&args.dump)?;
+    let text = if args.json {
+        json_text(&hd::views::info::info_json(&dump)?)?
+    } else {
+        hd::views::info::info_text(&dump)?
+    };
+    write_out(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_source_root(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(old, new)| !old.is_empty() && !new.is_empty())
+        .map(|(old, new)| (old.to_string(), new.to_string()))
+        .ok_or_else(|| format!("{s:?}: expected OLD=NEW, two directories"))
 }
 
 /// [`json_text`] of a value that is not needed afterwards: it is not freed, the process is

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::layout::tp_flags::HAVE_GC;
 use super::layout::GcStateLocation;
@@ -14,7 +14,7 @@ use crate::limits;
 use crate::source::RemoteAddr;
 
 /// One line of the histogram.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TypeCount {
     /// `module.QualName`, or the bare name for builtins.
     #[serde(rename = "type")]
@@ -26,7 +26,7 @@ pub struct TypeCount {
 }
 
 /// The heap, counted by class.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Histogram {
     /// Largest total size first.
     pub types: Vec<TypeCount>,

@@ -1,6 +1,7 @@
 //! CPython: version detection, per-version layouts, and the walkers for threads, frames and
 //! objects that turn an address space into a [`Snapshot`].
 
+mod environ;
 mod frames;
 pub mod heap;
 pub mod layout;
@@ -35,6 +36,10 @@ pub struct ReadOptions {
     pub globals: bool,
     /// Also the namespace of the `sys` module (`--sys`).
     pub sys_module: bool,
+    /// Also the environment (`os.environ`), for dump files.
+    pub environ: bool,
+    /// Also the namespace of every class defined in Python, for dump files.
+    pub class_namespaces: bool,
 }
 
 /// Reads every thread, frame and local of the Python process in `mem`.
@@ -98,7 +103,8 @@ pub fn read_snapshot(
 
     let mut graph = ObjectGraph::default();
     // One collector for every root: an object reached again is not read again.
-    let mut c = Collector::new(&fr, &mut graph, opts.objects);
+    let mut c =
+        Collector::new(&fr, &mut graph, opts.objects).with_class_namespaces(opts.class_namespaces);
     let mut out_threads = Vec::new();
     for interp in &interps {
         let names = threads::thread_names(&o, interp.modules);
@@ -223,6 +229,14 @@ pub fn read_snapshot(
             executable: info.executable.clone(),
             argv: info.argv.clone(),
             signal: info.signal,
+            cwd: None,
+            environ: if opts.environ {
+                interps
+                    .first()
+                    .and_then(|i| environ::read_environ(&o, i.modules))
+            } else {
+                None
+            },
         },
         threads: out_threads,
         objects: graph,

@@ -47,7 +47,7 @@ pub struct SourceInfo {
 }
 
 /// The interpreter that was found.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PythonInfo {
     pub version: String,
     pub version_source: String,
@@ -57,12 +57,17 @@ pub struct PythonInfo {
 }
 
 /// What the OS said about the process.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessSummary {
     pub pid: Option<u32>,
     pub executable: Option<String>,
     pub argv: Vec<String>,
     pub signal: Option<u32>,
+    /// The working directory, when known (live processes).
+    pub cwd: Option<String>,
+    /// The environment as Python saw it (`os.environ`), when read (dumps only; the views
+    /// never print it).
+    pub environ: Option<Vec<(String, String)>>,
 }
 
 /// One Python thread state.

@@ -228,9 +228,124 @@ pub enum ObjectKind {
     Unreadable {
         reason: String,
     },
+    /// Replaced in a dump file because a name it was held under looks secret: only its type
+    /// (the object's) and its length (characters, bytes, items) are kept.
+    Redacted {
+        length: Option<u64>,
+    },
 }
 
 impl ObjectKind {
+    /// Every object this one refers to, in the order views show them (items first), each
+    /// passed to `f`. A generator's frame locals and what it awaits count.
+    pub fn for_each_referent(&self, mut f: impl FnMut(ObjId)) {
+        let opt = |o: &Option<ObjId>, f: &mut dyn FnMut(ObjId)| {
+            if let Some(id) = o {
+                f(*id);
+            }
+        };
+        match self {
+            ObjectKind::List(i)
+            | ObjectKind::Tuple(i)
+            | ObjectKind::Set(i)
+            | ObjectKind::FrozenSet(i)
+            | ObjectKind::Deque { items: i, .. } => i.items.iter().copied().for_each(f),
+            ObjectKind::StructSeq(s) => s.items.items.iter().copied().for_each(f),
+            ObjectKind::Dict(e)
+            | ObjectKind::Counter(e)
+            | ObjectKind::OrderedDict { entries: e, .. } => e.items.iter().for_each(|&(k, v)| {
+                f(k);
+                f(v);
+            }),
+            ObjectKind::DefaultDict { factory, entries } => {
+                f(*factory);
+                entries.items.iter().for_each(|&(k, v)| {
+                    f(k);
+                    f(v);
+                })
+            }
+            ObjectKind::Range { start, stop, step } | ObjectKind::Slice { start, stop, step } => {
+                f(*start);
+                f(*stop);
+                f(*step);
+            }
+            ObjectKind::Instance(i) => i.attrs.iter().for_each(|(_, v)| f(*v)),
+            ObjectKind::Type(t) => {
+                t.bases.iter().chain(&t.mro).copied().for_each(&mut f);
+                opt(&t.dict, &mut f);
+            }
+            ObjectKind::Module(m) => opt(&m.globals, &mut f),
+            ObjectKind::Function(func) => {
+                for o in [&func.code, &func.defaults, &func.kwdefaults, &func.closure] {
+                    opt(o, &mut f);
+                }
+            }
+            ObjectKind::BoundMethod { func, receiver } => {
+                f(*func);
+                f(*receiver);
+            }
+            ObjectKind::Cell { contents } => opt(contents, &mut f),
+            ObjectKind::Exception(e) => {
+                for o in [&e.args, &e.cause, &e.context, &e.notes, &e.traceback] {
+                    opt(o, &mut f);
+                }
+                e.attrs.iter().for_each(|(_, v)| f(*v));
+            }
+            ObjectKind::Generator(g) => {
+                for l in g.frame.iter().flat_map(|fr| fr.locals.iter().flatten()) {
+                    f(l.value);
+                }
+                opt(&g.awaiting, &mut f);
+            }
+            ObjectKind::EnumMember { value, .. } => f(*value),
+            ObjectKind::Time(t) => opt(&t.tzinfo, &mut f),
+            ObjectKind::DateTime { time, .. } => opt(&time.tzinfo, &mut f),
+            ObjectKind::TimeZone { offset, name, .. } => {
+                f(*offset);
+                opt(name, &mut f);
+            }
+            ObjectKind::Fraction {
+                numerator,
+                denominator,
+            } => {
+                f(*numerator);
+                f(*denominator);
+            }
+            ObjectKind::Pattern { pattern, .. } => f(*pattern),
+            ObjectKind::File(file) => opt(&file.name, &mut f),
+            ObjectKind::MemoryView(m) => opt(&m.obj, &mut f),
+            ObjectKind::Task(t) => {
+                for o in [&t.name, &t.coro, &t.waiting_on, &t.result, &t.exception] {
+                    opt(o, &mut f);
+                }
+            }
+            ObjectKind::None
+            | ObjectKind::Ellipsis
+            | ObjectKind::NotImplemented
+            | ObjectKind::Bool(_)
+            | ObjectKind::Int(_)
+            | ObjectKind::Float(_)
+            | ObjectKind::Complex { .. }
+            | ObjectKind::Str { .. }
+            | ObjectKind::Bytes { .. }
+            | ObjectKind::ByteArray { .. }
+            | ObjectKind::Code(_)
+            | ObjectKind::Traceback(_)
+            | ObjectKind::Date { .. }
+            | ObjectKind::TimeDelta { .. }
+            | ObjectKind::Uuid(_)
+            | ObjectKind::Decimal(_)
+            | ObjectKind::Lock { .. }
+            | ObjectKind::RLock { .. }
+            | ObjectKind::Socket { .. }
+            | ObjectKind::NdArray(_)
+            | ObjectKind::Opaque
+            | ObjectKind::NotRead { .. }
+            | ObjectKind::Unreadable { .. }
+            | ObjectKind::Redacted { .. } => {}
+        }
+    }
+
     /// Named fields shown beneath a value: an instance's attributes, an exception's.
     pub fn attributes(&self) -> Option<&[(Arc<str>, ObjId)]> {
         match self {
@@ -304,6 +419,7 @@ impl ObjectKind {
             ObjectKind::Opaque => "surrogate",
             ObjectKind::NotRead { .. } => "not_read",
             ObjectKind::Unreadable { .. } => "unreadable",
+            ObjectKind::Redacted { .. } => "redacted",
         }
     }
 }

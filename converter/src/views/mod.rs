@@ -1,6 +1,7 @@
 //! Views of a [`crate::model::Snapshot`]: the text traceback, the JSON document, and `repr()`
 //! of objects, shared by the CLI and (later) the debugger plugins.
 
+pub mod info;
 pub mod json;
 pub mod repr;
 pub mod text;
@@ -171,6 +172,9 @@ fn detail<'g>(graph: &'g ObjectGraph, obj: &'g Object) -> Detail<'g> {
         }
         ObjectKind::Opaque => {
             d.reason = Some(format!("objects of type {} are not decoded", obj.type_name));
+        }
+        ObjectKind::Redacted { .. } => {
+            d.reason = Some("redacted: a name it was held under looks secret".into());
         }
         _ => {}
     }

@@ -584,6 +584,17 @@ impl<'g> Renderer<'g> {
                 self.mark(Status::Opaque);
                 let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);
             }
+            ObjectKind::Redacted { length } => {
+                self.mark(Status::Opaque);
+                match length {
+                    Some(n) => {
+                        let _ = write!(self.out, "<redacted {} of length {n}>", obj.type_name);
+                    }
+                    None => {
+                        let _ = write!(self.out, "<redacted {}>", obj.type_name);
+                    }
+                }
+            }
             ObjectKind::NotRead { .. } => {
                 self.mark(Status::Truncated);
                 let _ = write!(self.out, "<{} object at {id:#x}>", obj.type_name);

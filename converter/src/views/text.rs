@@ -334,6 +334,7 @@ pub fn object_text(s: &Snapshot, id: ObjId, opts: TextOptions) -> String {
 fn header(s: &Snapshot, out: &mut String) {
     let what = match (s.source.kind.as_str(), &s.source.path, s.source.pid) {
         ("core", Some(p), _) => format!("core {p}"),
+        ("dump", Some(p), _) => format!("dump {p}"),
         (_, _, Some(pid)) => format!("live process {pid}"),
         (k, _, _) => k.to_string(),
     };
@@ -556,6 +557,7 @@ mod tests {
                 executable: Some("/usr/bin/python3.12".into()),
                 argv: vec!["python3".into(), "app.py".into()],
                 signal: Some(6),
+                ..Default::default()
             },
             threads: vec![
                 Thread {

@@ -60,6 +60,9 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     /// Classes and modules whose namespace is read too (`--object`): a class's `__dict__`, a
     /// module's globals. Others show them only by name.
     expand: HashSet<u64>,
+    /// Read the namespace of every class defined in Python (heap types), as a dump file
+    /// does: it can't be asked for later.
+    class_namespaces: bool,
     /// Shallow sizes of the objects read so far.
     bytes: u64,
     /// The bound that stopped the reading first, once one has (`max_objects`, `max_bytes`).
@@ -83,6 +86,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             attr_names: HashSet::new(),
             problems: Vec::new(),
             expand: HashSet::new(),
+            class_namespaces: false,
             bytes: 0,
             bound_reached: None,
         }
@@ -103,6 +107,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         self.expand.insert(addr.0);
         self.budget.remove(&addr.0);
         self.root(addr)
+    }
+
+    /// Reads the namespace of every class defined in Python met from now on.
+    pub fn with_class_namespaces(mut self, on: bool) -> Self {
+        self.class_namespaces = on;
+        self
     }
 
     /// The namespace dict of a class or module asked for with [`Self::root_expanded`].
@@ -621,7 +631,11 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let tp_dict =
             rd.r.ptr_at(addr, rd.layout.type_object.tp_dict)
                 .unwrap_or(RemoteAddr::NULL);
-        let dict = self.namespace(addr, tp_dict, budget);
+        let dict = if self.class_namespaces && t.heap && !tp_dict.is_null() {
+            Some(self.child(tp_dict, budget.max(2)))
+        } else {
+            self.namespace(addr, tp_dict, budget)
+        };
         Ok(ObjectKind::Type(Box::new(TypeValue {
             name: t.name.clone(),
             qualname: t.qualname.clone(),
