@@ -13,8 +13,8 @@ use crate::cpython::{self, ReadOptions};
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::format::{
-    write_dump, Binary, DumpContents, FormatError, LimitsUsed, Meta, Platform, RedactionInfo,
-    Redactor, SourceFile, SourceIdentity, WriteOptions, WriteSummary,
+    write_dump, Binary, DiagRecord, DumpContents, FormatError, HeapRecord, LimitsUsed, Meta,
+    Platform, RedactionInfo, Redactor, SourceFile, SourceIdentity, WriteOptions, WriteSummary,
 };
 use crate::model::{ObjectKind, Snapshot};
 use crate::source::{LiveProcess, MappedFile, Memory, ProcessInfo, RemoteAddr};
@@ -154,11 +154,10 @@ fn finish(
     opts: &ConvertOptions,
     out: &Path,
 ) -> Result<Converted, ConvertError> {
-    let (histogram, heap_diags) = match histogram {
-        Some((h, d)) => (Some(h), d),
-        None => (None, Vec::new()),
-    };
-    snap.diagnostics.extend(heap_diags);
+    let histogram = histogram.map(|(histogram, d)| HeapRecord {
+        histogram,
+        diagnostics: d.iter().map(DiagRecord::from_diagnostic).collect(),
+    });
     let sources = read_sources(&mut snap, &opts.source_roots);
     let (names, values) = match &opts.redact {
         Some(r) => r.apply(&mut snap),

@@ -683,3 +683,159 @@ pub fn check_arrays(key: &str, kind: Kind) {
         mismatches.join("\n  - ")
     );
 }
+
+/// The first difference between two JSON values, as a path and both sides.
+fn json_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    None => return Some(format!("{path}.{k}: only in the core's output")),
+                    Some(w) => {
+                        if let Some(d) = json_difference(v, w, &format!("{path}.{k}")) {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+            y.keys()
+                .find(|k| !x.contains_key(*k))
+                .map(|k| format!("{path}.{k}: only in the dump's output"))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                if let Some(d) = json_difference(v, w, &format!("{path}[{i}]")) {
+                    return Some(d);
+                }
+            }
+            (x.len() != y.len()).then(|| format!("{path}: {} items vs {}", x.len(), y.len()))
+        }
+        _ => (a != b).then(|| {
+            format!(
+                "{path}: core {} vs dump {}",
+                crate::repr::shorten(&a.to_string(), 200),
+                crate::repr::shorten(&b.to_string(), 200)
+            )
+        }),
+    }
+}
+
+/// Runs hdconvert on the core and on the dump with the same `args`, and says how the outputs
+/// differ besides the line or key naming the source.
+fn same_output(core: &str, dump: &str, args: &[&str], json: bool) -> Result<(), String> {
+    let run = |target: &str| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.push(target);
+        run_hdconvert(&a)
+    };
+    let (c, d) = (run(core)?, run(dump)?);
+    if c.code != d.code {
+        return Err(format!(
+            "{}: exit {:?} on the core, {:?} on the dump ({})",
+            args.join(" "),
+            c.code,
+            d.code,
+            d.stderr.trim()
+        ));
+    }
+    if json {
+        let parse = |r: &HdRun| -> Result<serde_json::Value, String> {
+            let mut v: serde_json::Value = serde_json::from_str(&r.stdout)
+                .map_err(|e| format!("{}: not JSON: {e}", r.command_line()))?;
+            if let Some(o) = v.as_object_mut() {
+                o.remove("source");
+            }
+            Ok(v)
+        };
+        match json_difference(&parse(&c)?, &parse(&d)?, "") {
+            None => Ok(()),
+            Some(diff) => Err(format!("{}: {diff}", args.join(" "))),
+        }
+    } else {
+        let strip = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.starts_with("Source: "))
+                .map(str::to_owned)
+                .collect()
+        };
+        let (a, b) = (strip(&c.stdout), strip(&d.stdout));
+        match a.iter().zip(&b).position(|(x, y)| x != y) {
+            None if a.len() == b.len() => Ok(()),
+            None => Err(format!(
+                "{}: {} lines vs {}",
+                args.join(" "),
+                a.len(),
+                b.len()
+            )),
+            Some(i) => Err(format!(
+                "{}: line {} differs: core {:?} vs dump {:?}",
+                args.join(" "),
+                i + 1,
+                a[i],
+                b[i]
+            )),
+        }
+    }
+}
+
+/// The dump file: every sample's core (kernel or gcore) converted with `--no-redact` (and
+/// `--heap`) shows the same as the core itself: `show` as text and JSON, `show --object` for
+/// the objects the truth lists, `stats --json` for the leak sample.
+pub fn check_dump(key: &str, kind: Kind) {
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    bin_or_panic();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut failures = Vec::new();
+    for sample in crate::SAMPLES {
+        let entry = core(&interpreter, sample, kind);
+        let core_path = entry.core.to_string_lossy().into_owned();
+        let dump = dir.path().join(format!("{sample}.dump"));
+        let dump_path = dump.to_string_lossy().into_owned();
+        let mut args = vec![core_path.as_str(), "--no-redact", "-o", dump_path.as_str()];
+        if *sample == "leak" {
+            args.push("--heap");
+        }
+        let conv = run_hdconvert(&args).unwrap_or_else(|e| panic!("{e}"));
+        report_run(&conv);
+        check_exit(&conv);
+        if !dump.exists() {
+            failures.push(format!("{sample}: no dump written: {}", conv.stderr.trim()));
+            continue;
+        }
+        let size = std::fs::metadata(&dump).map(|m| m.len()).unwrap_or(0);
+        eprintln!("{key} {sample} ({}): dump of {size} bytes", kind.name());
+        let mut checks: Vec<(Vec<&str>, bool)> = vec![
+            (vec!["show"], false),
+            (vec!["show", "--json"], true),
+            (vec!["show", "--no-locals"], false),
+        ];
+        let objects: Vec<String> = entry
+            .truth
+            .objects
+            .iter()
+            .flatten()
+            .map(|o| o.address.clone())
+            .collect();
+        for a in &objects {
+            checks.push((vec!["show", "--json", "--object", a.as_str()], true));
+        }
+        if *sample == "leak" {
+            checks.push((vec!["stats", "--json"], true));
+        }
+        for (args, json) in checks {
+            if let Err(e) = same_output(&core_path, &dump_path, &args, json) {
+                failures.push(format!("{sample}: {e}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences between cores and their dumps on {key} ({}):\n  - {}",
+        failures.len(),
+        kind.name(),
+        failures.join("\n  - ")
+    );
+}

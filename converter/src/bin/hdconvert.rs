@@ -260,7 +260,7 @@ fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let (h, python, diags) = if is_dump(&args.core) {
         let dump = DumpFile::open(&args.core)?;
         let meta = dump.meta()?;
-        let Some(h) = dump.histogram()? else {
+        let Some(heap) = dump.histogram()? else {
             bail!(
                 "{} holds no heap histogram: it was converted without --heap. Convert the core again with `hdconvert CORE --heap -o FILE`, or run `hdconvert stats` on the core.",
                 args.core.display()
@@ -269,12 +269,12 @@ fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
         let python = meta
             .python
             .context("the dump names no Python interpreter")?;
-        let diags = dump
-            .diagnostics()?
+        let diags = heap
+            .diagnostics
             .iter()
             .map(hd::format::DiagRecord::to_diagnostic)
             .collect::<Vec<_>>();
-        (h, python, diags)
+        (heap.histogram, python, diags)
     } else {
         let files = FileOptions {
             sysroot: args.sysroot.clone(),
@@ -343,7 +343,13 @@ fn read_options(
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let (opts, limits, files) = read_options(&args.target, &args.read, args.object)?;
     let snap: Snapshot = match (&args.target.core, args.target.pid) {
-        (Some(path), _) if is_dump(path) => DumpFile::open(path)?.snapshot()?,
+        (Some(path), _) if is_dump(path) => {
+            let mut snap = DumpFile::open(path)?.snapshot()?;
+            if args.read.no_locals {
+                snap.drop_locals();
+            }
+            snap
+        }
         (Some(core), _) => hd::snapshot_core(core, &files, &opts)?,
         (None, Some(pid)) => hd::snapshot_live(pid, !args.target.nonblocking, &files, &opts)?,
         (None, None) => bail!("give a core file, a dump file or --pid PID"),

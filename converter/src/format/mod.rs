@@ -17,8 +17,8 @@ pub use chunk::Codec;
 pub use error::FormatError;
 pub use read::{looks_like_dump, DumpFile};
 pub use records::{
-    Binary, ChunkEntry, DiagRecord, Index, LimitsUsed, Meta, ObjectRange, Platform, RedactionInfo,
-    SourceFile, SourceIdentity, ThreadRecord,
+    Binary, ChunkEntry, DiagRecord, HeapRecord, Index, LimitsUsed, Meta, ObjectRange, Platform,
+    RedactionInfo, SourceFile, SourceIdentity, ThreadRecord,
 };
 pub use redact::{Redactor, DEFAULT_SECRET_PATTERN};
 pub use write::{write_dump, DumpContents, WriteOptions, WriteSummary};
@@ -58,7 +58,7 @@ pub mod tag {
     pub const SOURCES: [u8; 4] = *b"SRCS";
     /// [`super::DiagRecord`]s.
     pub const DIAGNOSTICS: [u8; 4] = *b"DIAG";
-    /// One record: the class histogram of the whole heap (`crate::cpython::heap::Histogram`).
+    /// One [`super::HeapRecord`]: the class histogram of the whole heap.
     pub const HISTOGRAM: [u8; 4] = *b"HIST";
     /// One [`super::Index`] record; the footer points to it.
     pub const INDEX: [u8; 4] = *b"INDX";

@@ -10,9 +10,8 @@ use memmap2::Mmap;
 use serde::de::DeserializeOwned;
 
 use super::chunk::{records, tag_text, unpack, ChunkHeader};
-use super::records::{ChunkEntry, DiagRecord, Index, Meta, SourceFile};
+use super::records::{ChunkEntry, DiagRecord, HeapRecord, Index, Meta, SourceFile};
 use super::{tag, FormatError, CHUNK_HEADER_LEN, END_MAGIC, FOOTER_LEN, HEADER_LEN, MAGIC, MAJOR};
-use crate::cpython::heap::Histogram;
 use crate::model::{ObjId, Object, ObjectGraph, Root, Snapshot, SourceInfo, Thread};
 
 /// Whether `bytes` (the start of a file) is an hd dump.
@@ -271,7 +270,7 @@ impl DumpFile {
         self.section(tag::DIAGNOSTICS)
     }
 
-    pub fn histogram(&self) -> Result<Option<Histogram>, FormatError> {
+    pub fn histogram(&self) -> Result<Option<HeapRecord>, FormatError> {
         self.one(tag::HISTOGRAM)
     }
 

@@ -136,6 +136,14 @@ impl DiagRecord {
     }
 }
 
+/// The HIST section's record: the class histogram of the whole heap and what its walk
+/// reported (the same diagnostics `stats` gives on the core).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct HeapRecord {
+    pub histogram: crate::cpython::heap::Histogram,
+    pub diagnostics: Vec<DiagRecord>,
+}
+
 /// The THRD section's records are `crate::model::Thread`s.
 pub type ThreadRecord = crate::model::Thread;
 

@@ -2,7 +2,6 @@
 //! renamed into place only once complete, so a crash never leaves a half file under the
 //! final name.
 
-use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,9 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::chunk::{pack, write_varint, Codec};
-use super::records::{ChunkEntry, DiagRecord, Index, Meta, ObjectRange, SourceFile};
+use super::records::{ChunkEntry, DiagRecord, HeapRecord, Index, Meta, ObjectRange, SourceFile};
 use super::{tag, FormatError, END_MAGIC, MAGIC, MAJOR, MINOR, TARGET_CHUNK_RAW};
-use crate::cpython::heap::Histogram;
 use crate::model::{ObjId, Snapshot};
 
 /// What goes into a dump.
@@ -21,7 +19,7 @@ pub struct DumpContents {
     pub snapshot: Snapshot,
     pub meta: Meta,
     pub sources: Vec<SourceFile>,
-    pub histogram: Option<Histogram>,
+    pub histogram: Option<HeapRecord>,
 }
 
 /// How to write it.
@@ -177,28 +175,9 @@ fn suspended_ids(s: &Snapshot) -> Vec<ObjId> {
 /// The objects the views can reach from the snapshot's roots (threads' locals and
 /// exceptions, named roots, suspended generators and tasks), present in the graph.
 pub(super) fn reachable(s: &Snapshot, suspended: &[ObjId]) -> Vec<ObjId> {
-    let mut seen: HashSet<ObjId> = HashSet::new();
-    let mut stack: Vec<ObjId> = Vec::new();
-    for t in &s.threads {
-        for f in &t.frames {
-            stack.extend(f.locals.iter().flatten().map(|l| l.value));
-        }
-        stack.extend(t.exception);
-    }
-    stack.extend(s.roots.iter().map(|r| r.value));
-    stack.extend(suspended.iter().copied());
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        if let Some(o) = s.objects.get(id) {
-            o.kind.for_each_referent(|r| {
-                if !seen.contains(&r) {
-                    stack.push(r);
-                }
-            });
-        }
-    }
+    let seen = s
+        .objects
+        .reachable(s.root_ids().chain(suspended.iter().copied()));
     let mut ids: Vec<ObjId> = seen
         .into_iter()
         .filter(|id| s.objects.contains(*id))

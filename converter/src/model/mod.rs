@@ -30,6 +30,34 @@ pub struct Snapshot {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Snapshot {
+    /// The roots of the object graph the views show: frames' locals, threads' exceptions,
+    /// named roots.
+    pub fn root_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.threads
+            .iter()
+            .flat_map(|t| {
+                t.frames
+                    .iter()
+                    .flat_map(|f| f.locals.iter().flatten().map(|l| l.value))
+                    .chain(t.exception)
+            })
+            .chain(self.roots.iter().map(|r| r.value))
+    }
+
+    /// What reading with `--no-locals` would have given: no locals, and only the objects the
+    /// threads' exceptions and the named roots reach.
+    pub fn drop_locals(&mut self) {
+        for t in &mut self.threads {
+            for f in &mut t.frames {
+                f.locals = None;
+            }
+        }
+        let keep = self.objects.reachable(self.root_ids());
+        self.objects.retain(|id| keep.contains(&id));
+    }
+}
+
 /// A named root of the object graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Root {

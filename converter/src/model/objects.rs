@@ -732,6 +732,40 @@ impl Serialize for ObjectGraph {
 }
 
 impl ObjectGraph {
+    /// The ids reachable from `roots` through the objects' referents (whether or not each
+    /// is in the graph).
+    pub fn reachable(
+        &self,
+        roots: impl IntoIterator<Item = ObjId>,
+    ) -> std::collections::HashSet<ObjId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<ObjId> = roots.into_iter().collect();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(o) = self.get(id) {
+                o.kind.for_each_referent(|r| {
+                    if !seen.contains(&r) {
+                        stack.push(r);
+                    }
+                });
+            }
+        }
+        seen
+    }
+
+    /// Keeps the objects whose id `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(ObjId) -> bool) {
+        self.objects.retain(|o| keep(o.id));
+        self.index = self
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i as u32))
+            .collect();
+    }
+
     pub fn get(&self, id: ObjId) -> Option<&Object> {
         self.objects.get(*self.index.get(&id)? as usize)
     }
