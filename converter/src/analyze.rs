@@ -281,3 +281,44 @@ pub fn exercise_object_bytes(data: &[u8]) {
     let _ =
         crate::cpython::heap::histogram(&rd, RemoteAddr(BASE), &[RemoteAddr(BASE + 64)], &mut d);
 }
+
+/// Any bytes as a dump file (after a valid header when they don't start with one, so the
+/// chunks are what varies), through every accessor and view. For the fuzzer: must return,
+/// never panic.
+pub fn exercise_dump_bytes(data: &[u8]) {
+    use crate::format::{DumpFile, MAGIC, MAJOR, MINOR};
+    let mut bytes = Vec::with_capacity(data.len() + 16);
+    if !data.starts_with(&MAGIC) {
+        bytes.extend_from_slice(&MAGIC);
+        bytes.extend_from_slice(&MAJOR.to_le_bytes());
+        bytes.extend_from_slice(&MINOR.to_le_bytes());
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+    }
+    bytes.extend_from_slice(data);
+    let Ok(d) = DumpFile::from_bytes(std::path::Path::new("fuzz input"), bytes) else {
+        return;
+    };
+    let _ = d.meta();
+    let _ = d.threads();
+    let _ = d.roots();
+    let _ = d.sources();
+    let _ = d.histogram();
+    let _ = d.chunk_sizes();
+    let _ = crate::views::info::info_json(&d);
+    if let Ok(ids) = d.suspended() {
+        let _ = d.objects_near(&ids, 4, 64);
+    }
+    if let Ok(s) = d.snapshot() {
+        let _ = crate::views::json::to_json(&s, crate::limits::ReprLimits::JSON);
+        let _ = crate::views::text::to_text(
+            &s,
+            crate::views::text::TextOptions {
+                locals: true,
+                limits: crate::limits::ReprLimits::HUMAN,
+            },
+        );
+        for o in s.objects.iter().take(64) {
+            let _ = crate::views::json::object_json(&s, o.id, crate::limits::ReprLimits::JSON);
+        }
+    }
+}

@@ -23,8 +23,8 @@ pub mod symbols;
 pub mod views;
 
 pub use analyze::{
-    exercise_core_bytes, exercise_object_bytes, histogram_core, snapshot_core, snapshot_live,
-    FileOptions,
+    exercise_core_bytes, exercise_dump_bytes, exercise_object_bytes, histogram_core, snapshot_core,
+    snapshot_live, FileOptions,
 };
 pub use cpython::{PyVersion, ReadOptions};
 pub use diag::Diagnostic;

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use hd::convert::ConvertOptions;
 use hd::cpython::LocateOptions;
-use hd::format::{DumpFile, Redactor};
+use hd::format::{DumpFile, LoadBounds, Redactor};
 use hd::limits::ShowLimits;
 use hd::views::text::TextOptions;
 use hd::{FileOptions, PyVersion, ReadOptions, Snapshot};
@@ -150,6 +150,10 @@ struct ConvertArgs {
     /// ran); may be given several times.
     #[arg(long, value_name = "OLD=NEW", value_parser = parse_source_root)]
     source_root: Vec<(String, String)>,
+
+    /// Compression of the file's chunks: zstd (default), lz4 or none.
+    #[arg(long, value_name = "CODEC", default_value = "zstd", value_parser = ["zstd", "lz4", "none"])]
+    codec: String,
 }
 
 #[derive(Args, Debug)]
@@ -344,7 +348,18 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let (opts, limits, files) = read_options(&args.target, &args.read, args.object)?;
     let snap: Snapshot = match (&args.target.core, args.target.pid) {
         (Some(path), _) if is_dump(path) => {
-            let mut snap = DumpFile::open(path)?.snapshot()?;
+            // Only what this view can show is read from the file.
+            let view = if args.json { limits.json } else { limits.text };
+            let mut bounds = LoadBounds::for_view(view);
+            let dump = DumpFile::open(path)?;
+            let mut snap = match args.object {
+                Some(a) => {
+                    // Every item of the object is listed.
+                    bounds.root_referents = usize::MAX;
+                    dump.snapshot_around(Some(&[a]), bounds)?
+                }
+                None => dump.snapshot_near(bounds)?,
+            };
             if args.read.no_locals {
                 snap.drop_locals();
             }
@@ -412,7 +427,13 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         heap: args.heap,
         redact,
         source_roots: args.source_root.clone(),
-        write: Default::default(),
+        write: hd::format::WriteOptions {
+            codec: match args.codec.as_str() {
+                "lz4" => hd::format::Codec::Lz4,
+                "none" => hd::format::Codec::None,
+                _ => hd::format::Codec::Zstd,
+            },
+        },
     };
     let done = match (&args.target.core, args.target.pid) {
         (Some(core), _) => hd::convert::convert_core(core, &files, &opts, &out),

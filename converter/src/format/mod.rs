@@ -11,11 +11,13 @@ mod error;
 mod read;
 mod records;
 mod redact;
+#[cfg(test)]
+mod tests;
 mod write;
 
 pub use chunk::Codec;
 pub use error::FormatError;
-pub use read::{looks_like_dump, DumpFile};
+pub use read::{looks_like_dump, DumpFile, LoadBounds};
 pub use records::{
     Binary, ChunkEntry, DiagRecord, HeapRecord, Index, LimitsUsed, Meta, ObjectRange, Platform,
     RedactionInfo, SourceFile, SourceIdentity, ThreadRecord,

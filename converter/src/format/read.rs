@@ -19,13 +19,32 @@ pub fn looks_like_dump(bytes: &[u8]) -> bool {
     bytes.starts_with(&MAGIC)
 }
 
+/// The file's bytes: mapped, or owned (tests and the fuzzer).
+enum Bytes {
+    Map(Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Map(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
 /// An open dump file.
 pub struct DumpFile {
     path: PathBuf,
-    map: Mmap,
+    map: Bytes,
     pub major: u16,
     pub minor: u16,
     index: Index,
+    /// What was wrong with the file and how it was read anyway (a cut file read by
+    /// scanning its chunks, chunks skipped).
+    problems: std::cell::RefCell<Vec<crate::diag::Diagnostic>>,
 }
 
 impl std::fmt::Debug for DumpFile {
@@ -53,10 +72,15 @@ impl DumpFile {
             path: path.to_path_buf(),
             source,
         })?;
-        DumpFile::from_map(path, map)
+        DumpFile::from_bytes_at(path, Bytes::Map(map))
     }
 
-    fn from_map(path: &Path, map: Mmap) -> Result<DumpFile, FormatError> {
+    /// A dump held in memory (`path` names it in messages).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<DumpFile, FormatError> {
+        DumpFile::from_bytes_at(path, Bytes::Owned(bytes))
+    }
+
+    fn from_bytes_at(path: &Path, map: Bytes) -> Result<DumpFile, FormatError> {
         let not_dump = |why: &str| FormatError::NotADump {
             path: path.to_path_buf(),
             why: why.to_string(),
@@ -81,67 +105,139 @@ impl DumpFile {
                 minor,
             });
         }
-        let len = b.len() as u64;
-        if len < HEADER_LEN + FOOTER_LEN {
-            return Err(damaged(format!(
-                "it has {len} bytes, too few for a header and a footer (it was cut while being written?)"
-            )));
-        }
-        let footer = &b[(len - FOOTER_LEN) as usize..];
-        if footer[24..32] != END_MAGIC {
-            return Err(damaged(
-                "it does not end with the HDPYEND footer (the file is cut)".into(),
-            ));
-        }
-        let u64_at = |o: usize| u64::from_le_bytes(footer[o..o + 8].try_into().unwrap_or([0; 8]));
-        let crc = u32::from_le_bytes(footer[20..24].try_into().unwrap_or([0; 4]));
-        if crc32fast::hash(&footer[..20]) != crc {
-            return Err(damaged("the footer's checksum does not match".into()));
-        }
-        let (index_offset, index_len) = (u64_at(0), u64_at(8));
-        let index_end = index_offset
-            .checked_add(index_len)
-            .filter(|&e| index_offset >= HEADER_LEN && e <= len - FOOTER_LEN)
-            .ok_or_else(|| damaged("the footer points outside the file".into()))?;
-        let _ = index_end;
         let mut dump = DumpFile {
             path: path.to_path_buf(),
             map,
             major,
             minor,
             index: Index::default(),
+            problems: Default::default(),
         };
+        match dump.footer_index() {
+            Ok(index) => dump.index = index,
+            Err(why) => {
+                // Cut while being written, or its end damaged: read the chunks in order.
+                let index = dump.scan_chunks();
+                let complete = index.chunks.len();
+                dump.index = index;
+                if complete == 0 {
+                    return Err(
+                        dump.damaged(format!("{why}, and no complete chunk follows its header"))
+                    );
+                }
+                dump.problem(
+                    "dump_cut",
+                    format!("{why}; read its first {complete} complete chunk(s) in order instead, so what came after is missing"),
+                );
+            }
+        }
+        Ok(dump)
+    }
+
+    fn problem(&self, code: &'static str, message: String) {
+        self.problems
+            .borrow_mut()
+            .push(crate::diag::Diagnostic::new(code, message));
+    }
+
+    /// The index the footer points to, checked against the file.
+    fn footer_index(&self) -> Result<Index, String> {
+        let b: &[u8] = &self.map;
+        let len = b.len() as u64;
+        if len < HEADER_LEN + FOOTER_LEN {
+            return Err(format!(
+                "it has {len} bytes, too few for a header and a footer"
+            ));
+        }
+        let footer = &b[(len - FOOTER_LEN) as usize..];
+        if footer[24..32] != END_MAGIC {
+            return Err("it does not end with the HDPYEND footer (the file is cut)".into());
+        }
+        let u64_at = |o: usize| u64::from_le_bytes(footer[o..o + 8].try_into().unwrap_or([0; 8]));
+        let crc = u32::from_le_bytes(footer[20..24].try_into().unwrap_or([0; 4]));
+        if crc32fast::hash(&footer[..20]) != crc {
+            return Err("the footer's checksum does not match".into());
+        }
+        let (index_offset, index_len) = (u64_at(0), u64_at(8));
+        index_offset
+            .checked_add(index_len)
+            .filter(|&e| index_offset >= HEADER_LEN && e <= len - FOOTER_LEN)
+            .ok_or("the footer points outside the file")?;
         let entry = ChunkEntry {
             tag: tag::INDEX,
             offset: index_offset,
             length: index_len,
             records: 1,
         };
-        let raw = dump.chunk_raw(&entry)?;
-        let index: Index = dump.single(&raw, tag::INDEX)?;
+        let raw = self.chunk_raw(&entry).map_err(|e| e.to_string())?;
+        let index: Index = self.single(&raw, tag::INDEX).map_err(|e| e.to_string())?;
         for c in &index.chunks {
             let end = c.offset.checked_add(c.length);
             if c.offset < HEADER_LEN || end.is_none_or(|e| e > index_offset) {
-                return Err(dump.damaged(format!(
+                return Err(format!(
                     "the index lists a {} chunk outside the file",
                     tag_text(c.tag)
-                )));
+                ));
             }
         }
+        let mut last = None;
         for r in &index.objects {
             let ok = index
                 .chunks
                 .get(r.chunk as usize)
                 .is_some_and(|c| c.tag == tag::OBJECTS)
-                && r.first <= r.last;
+                && r.first <= r.last
+                && last.is_none_or(|l| l < r.first);
             if !ok {
-                return Err(
-                    dump.damaged("the object index names a chunk that holds no objects".into())
-                );
+                return Err("the object index is not a sorted list of OBJS chunks".into());
             }
+            last = Some(r.last);
         }
-        dump.index = index;
-        Ok(dump)
+        Ok(index)
+    }
+
+    /// An index made by reading the chunks one after the other from the header, as far as
+    /// they are complete and their checksums match; object ranges from the OBJS chunks read.
+    fn scan_chunks(&self) -> Index {
+        let b: &[u8] = &self.map;
+        let mut index = Index::default();
+        let mut offset = HEADER_LEN;
+        while let Some(h) = b.get(offset as usize..).and_then(ChunkHeader::decode) {
+            let length = CHUNK_HEADER_LEN + u64::from(h.stored);
+            let Some(end) = offset.checked_add(length).filter(|&e| e <= b.len() as u64) else {
+                break;
+            };
+            let entry = ChunkEntry {
+                tag: h.tag,
+                offset,
+                length,
+                records: 0,
+            };
+            if h.tag == tag::INDEX || self.chunk_raw(&entry).is_err() {
+                break;
+            }
+            if h.tag == tag::OBJECTS {
+                if let Ok(raw) = self.chunk_raw(&entry) {
+                    let ids: Vec<ObjId> = records(&raw)
+                        .filter_map(|r| r.ok())
+                        .filter_map(|(_, bytes)| postcard::take_from_bytes::<u64>(bytes).ok())
+                        .map(|(id, _)| id)
+                        .collect();
+                    if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
+                        index.objects.push(super::records::ObjectRange {
+                            chunk: index.chunks.len() as u64,
+                            first,
+                            last,
+                            count: ids.len() as u64,
+                        });
+                        index.object_count += ids.len() as u64;
+                    }
+                }
+            }
+            index.chunks.push(entry);
+            offset = end;
+        }
+        index
     }
 
     pub fn path(&self) -> &Path {
@@ -274,11 +370,48 @@ impl DumpFile {
         self.one(tag::HISTOGRAM)
     }
 
-    /// Every object in the file.
+    /// Every object in the file; a damaged OBJS chunk is skipped with a diagnostic (its
+    /// objects are then shown as not read).
     pub fn all_objects(&self) -> Result<ObjectGraph, FormatError> {
         let mut g = ObjectGraph::default();
-        for o in self.section::<Object>(tag::OBJECTS)? {
-            g.insert(o);
+        let mut undecoded = 0u64;
+        for c in self.index.chunks.iter().filter(|c| c.tag == tag::OBJECTS) {
+            let raw = match self.chunk_raw(c) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    self.problem(
+                        "dump_damaged",
+                        format!(
+                            "the objects of the chunk at offset {} were skipped: {e}",
+                            c.offset
+                        ),
+                    );
+                    continue;
+                }
+            };
+            for r in records(&raw) {
+                match r {
+                    // A record this reader can't decode (an object kind of a newer format):
+                    // that object is shown as not read.
+                    Ok((_, bytes)) => match postcard::take_from_bytes::<Object>(bytes) {
+                        Ok((o, _)) => g.insert(o),
+                        Err(_) => undecoded += 1,
+                    },
+                    Err(why) => {
+                        self.problem(
+                            "dump_damaged",
+                            format!("the chunk at offset {} is cut short: {why}", c.offset),
+                        );
+                        break;
+                    }
+                }
+            }
+        }
+        if undecoded > 0 {
+            self.problem(
+                "dump_undecoded",
+                format!("{undecoded} object(s) could not be decoded (written by a newer hdconvert?); they are shown as not read"),
+            );
         }
         Ok(g)
     }
@@ -291,8 +424,21 @@ impl DumpFile {
         depth: usize,
         max_referents: usize,
     ) -> Result<ObjectGraph, FormatError> {
+        self.objects_near_with(ids, depth, max_referents, max_referents)
+    }
+
+    /// [`Self::objects_near`], with its own bound for the referents of `ids` themselves.
+    pub fn objects_near_with(
+        &self,
+        ids: &[ObjId],
+        depth: usize,
+        root_referents: usize,
+        max_referents: usize,
+    ) -> Result<ObjectGraph, FormatError> {
         let mut g = ObjectGraph::default();
-        let mut cache: HashMap<u64, HashMap<ObjId, Object>> = HashMap::new();
+        // Per chunk read: its bytes and where each object's record is; records are decoded
+        // only when their object is wanted.
+        let mut cache: HashMap<u64, ChunkRecords> = HashMap::new();
         let mut seen: HashSet<ObjId> = HashSet::new();
         let mut queue: VecDeque<(ObjId, usize)> = ids.iter().map(|&id| (id, 0)).collect();
         while let Some((id, level)) = queue.pop_front() {
@@ -307,21 +453,41 @@ impl DumpFile {
                     continue;
                 };
                 let raw = self.chunk_raw(&entry)?;
-                let mut objects = HashMap::new();
+                let mut at = HashMap::new();
                 for r in records(&raw) {
-                    let (_, bytes) = r.map_err(|why| self.damaged(format!("OBJS: {why}")))?;
-                    let o: Object = self.decode(bytes, tag::OBJECTS)?;
-                    objects.insert(o.id, o);
+                    let (start, bytes) = r.map_err(|why| self.damaged(format!("OBJS: {why}")))?;
+                    // The record's bytes follow its length prefix; they start with the id.
+                    let prefix = raw
+                        .get(start..)
+                        .and_then(super::chunk::read_varint)
+                        .map_or(0, |(_, used)| used);
+                    if let Some((oid, _)) = super::chunk::read_varint(bytes) {
+                        at.insert(oid, (start + prefix, bytes.len()));
+                    }
                 }
-                slot.insert(objects);
+                slot.insert((raw, at));
             }
-            let Some(o) = cache.get_mut(&chunk).and_then(|m| m.remove(&id)) else {
+            let Some((raw, at)) = cache.get(&chunk) else {
+                continue;
+            };
+            let Some(&(start, len)) = at.get(&id) else {
+                continue;
+            };
+            let Some(bytes) = raw.get(start..start + len) else {
+                continue;
+            };
+            let Ok((o, _)) = postcard::take_from_bytes::<Object>(bytes) else {
                 continue;
             };
             if level < depth {
                 let mut n = 0;
+                let cap = if level == 0 {
+                    root_referents
+                } else {
+                    max_referents
+                };
                 o.kind.for_each_referent(|r| {
-                    if n < max_referents && !seen.contains(&r) {
+                    if n < cap && !seen.contains(&r) {
                         queue.push_back((r, level + 1));
                     }
                     n += 1;
@@ -339,11 +505,61 @@ impl DumpFile {
         ranges.get(i).filter(|r| r.first <= id).map(|r| r.chunk)
     }
 
+    /// The snapshot as a view with these bounds needs it: the objects its roots (threads'
+    /// locals and exceptions, named roots, suspended generators and tasks) reach within
+    /// `depth` levels, at most `max_referents` from each, read from only the chunks that hold
+    /// them. A view rendering at most `max_items` items per container, `max_depth` levels
+    /// deep with `attr_depth` levels of attributes, needs `depth = attr_depth + max_depth +
+    /// 2` and `max_referents = 2 * max_items + 64` (see [`LoadBounds::for_view`]).
+    pub fn snapshot_near(&self, bounds: LoadBounds) -> Result<Snapshot, FormatError> {
+        self.snapshot_around(None, bounds)
+    }
+
+    /// [`Self::snapshot_near`] from the objects `ids` instead of the snapshot's roots (`show
+    /// --object`).
+    pub fn snapshot_around(
+        &self,
+        ids: Option<&[ObjId]>,
+        bounds: LoadBounds,
+    ) -> Result<Snapshot, FormatError> {
+        let mut s = self.snapshot_without_objects()?;
+        let roots: Vec<ObjId> = match ids {
+            Some(ids) => ids.to_vec(),
+            None => s.root_ids().chain(self.suspended()?).collect(),
+        };
+        s.objects = self.objects_near_with(
+            &roots,
+            bounds.depth,
+            bounds.root_referents,
+            bounds.max_referents,
+        )?;
+        self.finish_snapshot(&mut s);
+        Ok(s)
+    }
+
     /// The snapshot as the views want it, with every object in the file, the embedded
     /// source lines filled in, and `source` naming the dump (and what it was made from).
     pub fn snapshot(&self) -> Result<Snapshot, FormatError> {
+        let mut s = self.snapshot_without_objects()?;
+        s.objects = self.all_objects()?;
+        self.finish_snapshot(&mut s);
+        Ok(s)
+    }
+
+    fn finish_snapshot(&self, s: &mut Snapshot) {
+        s.diagnostics.extend(self.problems.borrow().iter().cloned());
+        match self.sources() {
+            Ok(sources) => crate::source_text::fill_from_sources(s, &sources),
+            Err(e) => s.diagnostics.push(crate::diag::Diagnostic::new(
+                "dump_damaged",
+                format!("the source text could not be read: {e}"),
+            )),
+        }
+    }
+
+    fn snapshot_without_objects(&self) -> Result<Snapshot, FormatError> {
         let meta = self.meta()?;
-        let mut s = Snapshot {
+        let s = Snapshot {
             source: SourceInfo {
                 kind: "dump".into(),
                 path: Some(self.path.display().to_string()),
@@ -353,15 +569,44 @@ impl DumpFile {
             process: meta.process.clone(),
             threads: self.threads()?,
             roots: self.roots()?,
-            objects: self.all_objects()?,
+            objects: ObjectGraph::default(),
             diagnostics: self
-                .diagnostics()?
+                .diagnostics()
+                .unwrap_or_default()
                 .iter()
                 .map(DiagRecord::to_diagnostic)
                 .collect(),
         };
-        let sources = self.sources()?;
-        crate::source_text::fill_from_sources(&mut s, &sources);
         Ok(s)
+    }
+}
+
+/// A decompressed OBJS chunk and where each object's record is in it (start, length).
+type ChunkRecords = (Vec<u8>, HashMap<ObjId, (usize, usize)>);
+
+/// How much of a dump's object graph to read for a view (see [`DumpFile::snapshot_near`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadBounds {
+    pub depth: usize,
+    /// Referents followed from each root (a local, `show --object`'s object).
+    pub root_referents: usize,
+    /// Referents followed from every other object.
+    pub max_referents: usize,
+}
+
+impl LoadBounds {
+    /// What a view with these limits can touch: `max_depth` levels of nesting beneath each
+    /// of `attr_depth` levels of attributes, and one more level for the markers of what it
+    /// cut; `max_items` items (or key-value pairs) per container.
+    pub fn for_view(limits: crate::limits::ReprLimits) -> LoadBounds {
+        let per = limits.max_items.saturating_mul(2).saturating_add(64);
+        LoadBounds {
+            depth: limits
+                .attr_depth
+                .saturating_add(limits.max_depth)
+                .saturating_add(2),
+            root_referents: per,
+            max_referents: per,
+        }
     }
 }

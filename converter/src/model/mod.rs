@@ -99,7 +99,7 @@ pub struct ProcessSummary {
 }
 
 /// One Python thread state.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Thread {
     /// OS thread id, when the thread state could be matched to an OS thread.
     pub tid: Option<u32>,

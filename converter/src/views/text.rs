@@ -428,7 +428,7 @@ pub fn histogram_text(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{
         Entries, Frame, IntValue, Items, Local, Object, ObjectGraph, ObjectKind, ProcessSummary,

@@ -1,0 +1,255 @@
+//! The file format on a snapshot built by hand: round trips, redaction, and damaged files
+//! (cut anywhere, any byte changed, any bytes at all) that must give an error or a partial
+//! result, never a panic.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::{Local, Object, ObjectKind, PyText, Snapshot};
+use crate::views::text::tests::sample;
+
+fn contents(snapshot: Snapshot) -> DumpContents {
+    DumpContents {
+        meta: Meta {
+            producer: crate::PRODUCER.into(),
+            python: snapshot.python.clone(),
+            process: snapshot.process.clone(),
+            ..Default::default()
+        },
+        snapshot,
+        sources: vec![SourceFile {
+            path: "/srv/app.py".into(),
+            read_from: None,
+            text: Some("import os\nmain()\n".into()),
+        }],
+        histogram: None,
+    }
+}
+
+fn written(c: &DumpContents, codec: Codec) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.dump");
+    write_dump(&path, c, WriteOptions { codec }).expect("write");
+    std::fs::read(&path).expect("read back")
+}
+
+fn open(bytes: Vec<u8>) -> Result<DumpFile, FormatError> {
+    DumpFile::from_bytes(Path::new("t.dump"), bytes)
+}
+
+/// Everything a reader can be asked, for damaged inputs: must return, never panic.
+fn exercise(d: &DumpFile) {
+    let _ = d.meta();
+    let _ = d.threads();
+    let _ = d.roots();
+    let _ = d.suspended();
+    let _ = d.sources();
+    let _ = d.diagnostics();
+    let _ = d.histogram();
+    let _ = d.chunk_sizes();
+    let _ = d.objects_near(&[0x10, 0x20, 0x30], 8, 64);
+    if let Ok(s) = d.snapshot() {
+        let _ = crate::views::text::to_text(
+            &s,
+            crate::views::text::TextOptions {
+                locals: true,
+                limits: crate::limits::ReprLimits::HUMAN,
+            },
+        );
+        let _ = crate::views::json::to_json(&s, crate::limits::ReprLimits::JSON);
+    }
+    let _ = crate::views::info::info_json(d);
+}
+
+#[test]
+fn round_trip_with_every_codec() {
+    let snap = sample();
+    let c = contents(snap.clone());
+    for codec in [Codec::None, Codec::Zstd, Codec::Lz4] {
+        let d = open(written(&c, codec)).expect("open");
+        assert_eq!((d.major, d.minor), (MAJOR, MINOR));
+        assert_eq!(d.meta().expect("meta"), c.meta);
+        let back = d.snapshot().expect("snapshot");
+        assert_eq!(back.threads.len(), snap.threads.len());
+        assert_eq!(back.python, snap.python);
+        for o in snap.objects.iter() {
+            assert_eq!(back.objects.get(o.id), Some(o), "object {:#x}", o.id);
+        }
+        let opts = crate::views::text::TextOptions {
+            locals: true,
+            limits: crate::limits::ReprLimits::HUMAN,
+        };
+        let strip = |t: String| t.lines().skip(1).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            strip(crate::views::text::to_text(&back, opts)),
+            strip(crate::views::text::to_text(&snap, opts))
+        );
+        let near = d.objects_near(&[snap.objects.iter().next().expect("one").id], 0, 0);
+        assert_eq!(near.expect("near").len(), 1);
+    }
+}
+
+#[test]
+fn files_are_private_and_replaced_only_when_complete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.dump");
+    std::fs::write(&path, b"old").expect("write");
+    write_dump(&path, &contents(sample()), WriteOptions::default()).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        names,
+        vec![std::ffi::OsString::from("x.dump")],
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn refuses_what_is_not_a_dump_or_too_new() {
+    assert!(matches!(
+        open(b"\x7fELF....".to_vec()),
+        Err(FormatError::NotADump { .. })
+    ));
+    assert!(matches!(
+        open(Vec::new()),
+        Err(FormatError::NotADump { .. })
+    ));
+    let mut b = written(&contents(sample()), Codec::Zstd);
+    b[8] = 2; // major version 2
+    let e = open(b).expect_err("refused");
+    assert!(
+        matches!(e, FormatError::UnsupportedVersion { major: 2, .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("newer hdconvert"), "{e}");
+}
+
+#[test]
+fn a_cut_file_gives_its_complete_chunks_with_a_diagnostic() {
+    let b = written(&contents(sample()), Codec::Zstd);
+    // Without the footer and the index: every section before them is still there.
+    let cut = b.len() - FOOTER_LEN as usize - 5;
+    let d = open(b[..cut].to_vec()).expect("readable");
+    let s = d.snapshot().expect("snapshot");
+    assert!(!s.threads.is_empty());
+    assert!(
+        s.diagnostics.iter().any(|x| x.code == "dump_cut"),
+        "{:?}",
+        s.diagnostics
+    );
+    // Every other cut: an error or a partial result, never a panic.
+    for n in 0..b.len() {
+        if let Ok(d) = open(b[..n].to_vec()) {
+            exercise(&d);
+        }
+    }
+}
+
+#[test]
+fn a_changed_byte_is_detected() {
+    let b = written(&contents(sample()), Codec::None);
+    for i in HEADER_LEN as usize..b.len() {
+        let mut bad = b.clone();
+        bad[i] ^= 0x40;
+        match open(bad) {
+            Err(_) => {}
+            Ok(d) => {
+                exercise(&d);
+                // Whatever was read is what was written, or flagged.
+                if let Ok(s) = d.snapshot() {
+                    let flagged = s
+                        .diagnostics
+                        .iter()
+                        .any(|x| x.code == "dump_cut" || x.code == "dump_damaged");
+                    assert!(
+                        flagged || s.threads == sample().threads,
+                        "byte {i} changed silently"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn redaction_keeps_type_and_length_and_lists_names() {
+    let mut snap = sample();
+    let secret = Object {
+        id: 0x9990,
+        type_name: "str".into(),
+        type_short: "str".into(),
+        kind: ObjectKind::Str {
+            text: PyText::Utf8("hunter2".into()),
+            length: 7,
+        },
+        size: Some(56),
+    };
+    snap.objects.insert(secret);
+    if let Some(f) = snap.threads[0].frames.last_mut() {
+        f.locals.get_or_insert_with(Vec::new).push(Local {
+            name: "db_password".into(),
+            value: 0x9990,
+        });
+    }
+    snap.process.environ = Some(vec![
+        ("HOME".into(), "/root".into()),
+        ("API_KEY".into(), "abc123".into()),
+    ]);
+    let r = Redactor::new(DEFAULT_SECRET_PATTERN).expect("pattern");
+    let (names, values) = r.apply(&mut snap);
+    assert_eq!(
+        names,
+        vec!["API_KEY".to_string(), "db_password".to_string()]
+    );
+    assert_eq!(values, 2);
+    assert_eq!(
+        snap.objects.get(0x9990).map(|o| &o.kind),
+        Some(&ObjectKind::Redacted { length: Some(7) })
+    );
+    let env = snap.process.environ.clone().unwrap_or_default();
+    assert_eq!(env[0].1, "/root");
+    assert_eq!(env[1].1, "<redacted: 6 chars>");
+    let text =
+        crate::views::repr::render(&snap.objects, 0x9990, crate::limits::ReprLimits::HUMAN).text;
+    assert_eq!(text, "<redacted str of length 7>");
+    assert!(Redactor::new("(").is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any bytes after a valid header: an error or a usable file, never a panic.
+    #[test]
+    fn any_bytes_open_or_fail(tail in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        let mut b = MAGIC.to_vec();
+        b.extend_from_slice(&MAJOR.to_le_bytes());
+        b.extend_from_slice(&MINOR.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.extend_from_slice(&tail);
+        if let Ok(d) = open(b) {
+            exercise(&d);
+        }
+    }
+
+    /// Bytes of a real dump with a stretch overwritten.
+    #[test]
+    fn overwritten_dumps_open_or_fail(at in 0usize..2048, junk in proptest::collection::vec(any::<u8>(), 1..64)) {
+        let mut b = written(&contents(sample()), Codec::Zstd);
+        let at = at % b.len();
+        for (i, j) in junk.iter().enumerate() {
+            if let Some(x) = b.get_mut(at + i) {
+                *x = *j;
+            }
+        }
+        if let Ok(d) = open(b) {
+            exercise(&d);
+        }
+    }
+}
