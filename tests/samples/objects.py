@@ -380,6 +380,9 @@ def hold():
     rlock.acquire()
     reader = open(__file__, encoding="utf-8")
     writer = open(os.devnull, "wb")
+    # text straight over a FileIO, as sys.stderr is when it isn't a terminal
+    unbuffered_text = io.TextIOWrapper(open(os.devnull, "wb", buffering=0), encoding="ascii")
+    err = sys.stderr
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     view_base = bytearray(b"abc")
     view = memoryview(view_base)

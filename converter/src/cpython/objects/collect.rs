@@ -1130,10 +1130,21 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         let (raw, text) = match kind {
             StdlibKind::TextIo => {
                 let b = r.ptr_at(addr, std.textio.buffer)?;
-                let raw = if b.is_null() {
-                    RemoteAddr::NULL
-                } else {
-                    r.ptr_at(b, std.buffered.raw)?
+                // Below a text file is a buffered one, or the raw FileIO itself when it is
+                // unbuffered (`sys.stderr` when it isn't a terminal, `python -u`).
+                let below = rd.type_of(b).map(|t| rd.decoder(&t));
+                let raw = match below {
+                    _ if b.is_null() => RemoteAddr::NULL,
+                    Ok(Decoder::Stdlib {
+                        kind: StdlibKind::FileIo,
+                        ..
+                    }) => b,
+                    Ok(Decoder::Stdlib {
+                        kind: StdlibKind::Buffered,
+                        ..
+                    }) => r.ptr_at(b, std.buffered.raw)?,
+                    // A Python-level buffer (io.BytesIO, a user class): no FileIO below.
+                    _ => RemoteAddr::NULL,
                 };
                 (raw, Some(addr))
             }
