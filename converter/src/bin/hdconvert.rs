@@ -351,6 +351,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             // Only what this view can show is read from the file.
             let view = if args.json { limits.json } else { limits.text };
             let mut bounds = LoadBounds::for_view(view);
+            bounds.locals = !args.read.no_locals;
             let dump = DumpFile::open(path)?;
             let mut snap = match args.object {
                 Some(a) => {

@@ -19,8 +19,8 @@ pub use chunk::Codec;
 pub use error::FormatError;
 pub use read::{looks_like_dump, DumpFile, LoadBounds};
 pub use records::{
-    Binary, ChunkEntry, DiagRecord, HeapRecord, Index, LimitsUsed, Meta, ObjectRange, Platform,
-    RedactionInfo, SourceFile, SourceIdentity, ThreadRecord,
+    Binary, ChunkEntry, DiagRecord, HeapRecord, IdBlock, Index, LimitsUsed, Meta, ObjectRange,
+    Platform, RedactionInfo, SourceFile, SourceIdentity, ThreadRecord,
 };
 pub use redact::{Redactor, DEFAULT_SECRET_PATTERN};
 pub use write::{write_dump, DumpContents, WriteOptions, WriteSummary};
@@ -42,7 +42,9 @@ pub const CHUNK_HEADER_LEN: u64 = 20;
 /// Largest decompressed chunk a reader accepts (writers stay far below).
 pub const MAX_CHUNK_RAW: u32 = 64 << 20;
 /// Uncompressed bytes a writer puts in one chunk before starting the next.
-pub const TARGET_CHUNK_RAW: usize = 1 << 20;
+pub const TARGET_CHUNK_RAW: usize = 1 << 18;
+/// Ids per OIDX chunk.
+pub const IDS_PER_BLOCK: usize = 1 << 16;
 
 /// Section tags, in the order a writer emits them.
 pub mod tag {
@@ -52,8 +54,10 @@ pub mod tag {
     pub const THREADS: [u8; 4] = *b"THRD";
     /// Named roots besides the threads (`crate::model::Root`).
     pub const ROOTS: [u8; 4] = *b"ROOT";
-    /// Objects (`crate::model::Object`), sorted by id across all OBJS chunks.
+    /// Objects (`crate::model::Object`), nearest the roots first.
     pub const OBJECTS: [u8; 4] = *b"OBJS";
+    /// [`super::IdBlock`]s, one per chunk: which OBJS chunk holds each id, ids sorted.
+    pub const OBJECT_INDEX: [u8; 4] = *b"OIDX";
     /// One record: the ids of unfinished generators and pending tasks (`Vec<u64>`).
     pub const SUSPENDED: [u8; 4] = *b"SUSP";
     /// [`super::SourceFile`]s.

@@ -45,6 +45,11 @@ pub struct DumpFile {
     /// What was wrong with the file and how it was read anyway (a cut file read by
     /// scanning its chunks, chunks skipped).
     problems: std::cell::RefCell<Vec<crate::diag::Diagnostic>>,
+    /// OIDX blocks decoded so far (by their position in `index.objects`): ids and chunks.
+    id_blocks: std::cell::RefCell<HashMap<usize, IdsAndChunks>>,
+    /// Id → OBJS chunk, built by reading the OBJS chunks when the file has no usable OIDX
+    /// (a cut file).
+    id_map: Option<HashMap<ObjId, u64>>,
 }
 
 impl std::fmt::Debug for DumpFile {
@@ -112,12 +117,15 @@ impl DumpFile {
             minor,
             index: Index::default(),
             problems: Default::default(),
+            id_blocks: Default::default(),
+            id_map: None,
         };
         match dump.footer_index() {
             Ok(index) => dump.index = index,
             Err(why) => {
                 // Cut while being written, or its end damaged: read the chunks in order.
-                let index = dump.scan_chunks();
+                let (index, map) = dump.scan_chunks();
+                dump.id_map = Some(map);
                 let complete = index.chunks.len();
                 dump.index = index;
                 if complete == 0 {
@@ -185,11 +193,11 @@ impl DumpFile {
             let ok = index
                 .chunks
                 .get(r.chunk as usize)
-                .is_some_and(|c| c.tag == tag::OBJECTS)
+                .is_some_and(|c| c.tag == tag::OBJECT_INDEX)
                 && r.first <= r.last
                 && last.is_none_or(|l| l < r.first);
             if !ok {
-                return Err("the object index is not a sorted list of OBJS chunks".into());
+                return Err("the object index is not a sorted list of OIDX chunks".into());
             }
             last = Some(r.last);
         }
@@ -197,10 +205,11 @@ impl DumpFile {
     }
 
     /// An index made by reading the chunks one after the other from the header, as far as
-    /// they are complete and their checksums match; object ranges from the OBJS chunks read.
-    fn scan_chunks(&self) -> Index {
+    /// they are complete and their checksums match, and the OBJS chunk of every object read.
+    fn scan_chunks(&self) -> (Index, HashMap<ObjId, u64>) {
         let b: &[u8] = &self.map;
         let mut index = Index::default();
+        let mut map = HashMap::new();
         let mut offset = HEADER_LEN;
         while let Some(h) = b.get(offset as usize..).and_then(ChunkHeader::decode) {
             let length = CHUNK_HEADER_LEN + u64::from(h.stored);
@@ -213,31 +222,25 @@ impl DumpFile {
                 length,
                 records: 0,
             };
-            if h.tag == tag::INDEX || self.chunk_raw(&entry).is_err() {
+            if h.tag == tag::INDEX {
                 break;
             }
+            let Ok(raw) = self.chunk_raw(&entry) else {
+                break;
+            };
             if h.tag == tag::OBJECTS {
-                if let Ok(raw) = self.chunk_raw(&entry) {
-                    let ids: Vec<ObjId> = records(&raw)
-                        .filter_map(|r| r.ok())
-                        .filter_map(|(_, bytes)| postcard::take_from_bytes::<u64>(bytes).ok())
-                        .map(|(id, _)| id)
-                        .collect();
-                    if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
-                        index.objects.push(super::records::ObjectRange {
-                            chunk: index.chunks.len() as u64,
-                            first,
-                            last,
-                            count: ids.len() as u64,
-                        });
-                        index.object_count += ids.len() as u64;
+                let chunk = index.chunks.len() as u64;
+                for (_, bytes) in records(&raw).filter_map(|r| r.ok()) {
+                    if let Some((id, _)) = super::chunk::read_varint(bytes) {
+                        map.insert(id, chunk);
                     }
                 }
             }
             index.chunks.push(entry);
             offset = end;
         }
-        index
+        index.object_count = map.len() as u64;
+        (index, map)
     }
 
     pub fn path(&self) -> &Path {
@@ -449,7 +452,13 @@ impl DumpFile {
                 continue;
             };
             if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(chunk) {
-                let Some(entry) = self.index.chunks.get(chunk as usize).copied() else {
+                let Some(entry) = self
+                    .index
+                    .chunks
+                    .get(chunk as usize)
+                    .copied()
+                    .filter(|c| c.tag == tag::OBJECTS)
+                else {
                     continue;
                 };
                 let raw = self.chunk_raw(&entry)?;
@@ -480,17 +489,15 @@ impl DumpFile {
                 continue;
             };
             if level < depth {
-                let mut n = 0;
                 let cap = if level == 0 {
                     root_referents
                 } else {
                     max_referents
                 };
-                o.kind.for_each_referent(|r| {
-                    if n < cap && !seen.contains(&r) {
+                o.kind.for_each_shown_referent(cap, |r| {
+                    if !seen.contains(&r) {
                         queue.push_back((r, level + 1));
                     }
-                    n += 1;
                 });
             }
             g.insert(o);
@@ -498,11 +505,46 @@ impl DumpFile {
         Ok(g)
     }
 
-    /// The OBJS chunk whose id range holds `id`.
+    /// The OBJS chunk that holds `id`, through the OIDX block whose range covers it.
     fn chunk_of(&self, id: ObjId) -> Option<u64> {
+        if let Some(map) = &self.id_map {
+            return map.get(&id).copied();
+        }
         let ranges = &self.index.objects;
         let i = ranges.partition_point(|r| r.last < id);
-        ranges.get(i).filter(|r| r.first <= id).map(|r| r.chunk)
+        let r = ranges.get(i).filter(|r| r.first <= id)?;
+        let mut blocks = self.id_blocks.borrow_mut();
+        if let std::collections::hash_map::Entry::Vacant(slot) = blocks.entry(i) {
+            let entry = self.index.chunks.get(r.chunk as usize).copied()?;
+            let decoded = self
+                .chunk_raw(&entry)
+                .and_then(|raw| self.single::<super::records::IdBlock>(&raw, tag::OBJECT_INDEX));
+            let block = match decoded {
+                Ok(b) if b.chunks.len() == b.deltas.len() + 1 => b,
+                Ok(_) | Err(_) => {
+                    drop(blocks);
+                    self.problem(
+                        "dump_damaged",
+                        format!("the object index block of ids {:#x}..{:#x} is damaged: those objects are shown as not read", r.first, r.last),
+                    );
+                    self.id_blocks
+                        .borrow_mut()
+                        .insert(i, (Vec::new(), Vec::new()));
+                    return None;
+                }
+            };
+            let mut ids = Vec::with_capacity(block.chunks.len());
+            let mut cur = block.first;
+            ids.push(cur);
+            for d in &block.deltas {
+                cur = cur.saturating_add(*d);
+                ids.push(cur);
+            }
+            slot.insert((ids, block.chunks));
+        }
+        let (ids, chunks) = blocks.get(&i)?;
+        let k = ids.binary_search(&id).ok()?;
+        chunks.get(k).copied()
     }
 
     /// The snapshot as a view with these bounds needs it: the objects its roots (threads'
@@ -510,7 +552,7 @@ impl DumpFile {
     /// `depth` levels, at most `max_referents` from each, read from only the chunks that hold
     /// them. A view rendering at most `max_items` items per container, `max_depth` levels
     /// deep with `attr_depth` levels of attributes, needs `depth = attr_depth + max_depth +
-    /// 2` and `max_referents = 2 * max_items + 64` (see [`LoadBounds::for_view`]).
+    /// 2` and `max_items` items per container (see [`LoadBounds::for_view`]).
     pub fn snapshot_near(&self, bounds: LoadBounds) -> Result<Snapshot, FormatError> {
         self.snapshot_around(None, bounds)
     }
@@ -523,8 +565,13 @@ impl DumpFile {
         bounds: LoadBounds,
     ) -> Result<Snapshot, FormatError> {
         let mut s = self.snapshot_without_objects()?;
+        if !bounds.locals {
+            s.drop_locals();
+        }
         let roots: Vec<ObjId> = match ids {
             Some(ids) => ids.to_vec(),
+            // Without the locals, generators are only what the exceptions reach.
+            None if !bounds.locals => s.root_ids().collect(),
             None => s.root_ids().chain(self.suspended()?).collect(),
         };
         s.objects = self.objects_near_with(
@@ -581,6 +628,9 @@ impl DumpFile {
     }
 }
 
+/// A decoded OIDX block: its ids, increasing, and the OBJS chunk of each.
+type IdsAndChunks = (Vec<ObjId>, Vec<u64>);
+
 /// A decompressed OBJS chunk and where each object's record is in it (start, length).
 type ChunkRecords = (Vec<u8>, HashMap<ObjId, (usize, usize)>);
 
@@ -588,25 +638,28 @@ type ChunkRecords = (Vec<u8>, HashMap<ObjId, (usize, usize)>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadBounds {
     pub depth: usize,
-    /// Referents followed from each root (a local, `show --object`'s object).
+    /// Items (or key-value pairs, or attributes) followed from each root (a local, `show
+    /// --object`'s object).
     pub root_referents: usize,
-    /// Referents followed from every other object.
+    /// Items followed from every other container.
     pub max_referents: usize,
+    /// Read the frames' locals and what only they reach (false: as `--no-locals`).
+    pub locals: bool,
 }
 
 impl LoadBounds {
     /// What a view with these limits can touch: `max_depth` levels of nesting beneath each
     /// of `attr_depth` levels of attributes, and one more level for the markers of what it
-    /// cut; `max_items` items (or key-value pairs) per container.
+    /// cut; `max_items` items per container.
     pub fn for_view(limits: crate::limits::ReprLimits) -> LoadBounds {
-        let per = limits.max_items.saturating_mul(2).saturating_add(64);
         LoadBounds {
             depth: limits
                 .attr_depth
                 .saturating_add(limits.max_depth)
                 .saturating_add(2),
-            root_referents: per,
-            max_referents: per,
+            root_referents: limits.max_items,
+            max_referents: limits.max_items,
+            locals: true,
         }
     }
 }

@@ -147,15 +147,28 @@ pub struct HeapRecord {
 /// The THRD section's records are `crate::model::Thread`s.
 pub type ThreadRecord = crate::model::Thread;
 
-/// The INDX section: where every chunk is, and which object ids each OBJS chunk holds.
+/// The INDX section: where every chunk is, and where to look an object id up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Index {
     /// Every chunk before the index, in file order.
     pub chunks: Vec<ChunkEntry>,
-    /// One per OBJS chunk, in id order: the chunk's number in `chunks` and its ids' range.
+    /// One per OIDX chunk, in id order: the chunk's number in `chunks` and the range of the
+    /// ids its [`IdBlock`] maps to OBJS chunks.
     pub objects: Vec<ObjectRange>,
     /// Objects in all.
     pub object_count: u64,
+}
+
+/// The record of an OIDX chunk: a run of object ids in increasing order and the OBJS chunk
+/// holding each (its number in `Index.chunks`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct IdBlock {
+    /// The first id.
+    pub first: u64,
+    /// Each following id minus the one before it (so `ids[i] = first + sum(deltas[..i])`).
+    pub deltas: Vec<u64>,
+    /// The OBJS chunk of each id (`deltas.len() + 1` entries).
+    pub chunks: Vec<u64>,
 }
 
 /// A chunk: its tag and where its header starts.
@@ -169,7 +182,7 @@ pub struct ChunkEntry {
     pub records: u64,
 }
 
-/// The ids held by one OBJS chunk: `first..=last`, `count` of them.
+/// The ids an OIDX chunk maps: `first..=last`, `count` of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ObjectRange {
     pub chunk: u64,

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::chunk::{pack, write_varint, Codec};
-use super::records::{ChunkEntry, DiagRecord, HeapRecord, Index, Meta, ObjectRange, SourceFile};
-use super::{tag, FormatError, END_MAGIC, MAGIC, MAJOR, MINOR, TARGET_CHUNK_RAW};
+use super::records::{
+    ChunkEntry, DiagRecord, HeapRecord, IdBlock, Index, Meta, ObjectRange, SourceFile,
+};
+use super::{tag, FormatError, END_MAGIC, IDS_PER_BLOCK, MAGIC, MAJOR, MINOR, TARGET_CHUNK_RAW};
 use crate::model::{ObjId, Snapshot};
 
 /// What goes into a dump.
@@ -173,17 +175,26 @@ fn suspended_ids(s: &Snapshot) -> Vec<ObjId> {
 }
 
 /// The objects the views can reach from the snapshot's roots (threads' locals and
-/// exceptions, named roots, suspended generators and tasks), present in the graph.
+/// exceptions, named roots, suspended generators and tasks), present in the graph, in
+/// breadth-first order from the roots: what a view shows first is at the start of the file.
 pub(super) fn reachable(s: &Snapshot, suspended: &[ObjId]) -> Vec<ObjId> {
-    let seen = s
-        .objects
-        .reachable(s.root_ids().chain(suspended.iter().copied()));
-    let mut ids: Vec<ObjId> = seen
-        .into_iter()
-        .filter(|id| s.objects.contains(*id))
-        .collect();
-    ids.sort_unstable();
-    ids
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: std::collections::VecDeque<ObjId> =
+        s.root_ids().chain(suspended.iter().copied()).collect();
+    let mut order = Vec::new();
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(o) = s.objects.get(id) else { continue };
+        order.push(id);
+        o.kind.for_each_referent(|r| {
+            if !seen.contains(&r) {
+                queue.push_back(r);
+            }
+        });
+    }
+    order
 }
 
 /// Encodes records, each as a LEB128 length and its postcard bytes; returns the bytes and
@@ -270,48 +281,49 @@ impl ChunkWriter {
         Ok(())
     }
 
-    /// The OBJS section: the reachable objects sorted by id, each chunk's id range indexed.
+    /// The OBJS section (the reachable objects, nearest the roots first), then the OIDX
+    /// section that says which OBJS chunk holds each id.
     fn objects(&mut self, s: &Snapshot, suspended: &[ObjId]) -> Result<u64, FormatError> {
         let ids = reachable(s, suspended);
         let mut buf = Vec::new();
-        let mut range: Option<ObjectRange> = None;
-        let mut total = 0u64;
+        let mut n = 0u64;
+        let mut placed: Vec<(ObjId, u64)> = Vec::with_capacity(ids.len());
         for id in &ids {
             let Some(o) = s.objects.get(*id) else {
                 continue;
             };
             push_record(&mut buf, o)?;
-            total += 1;
-            let r = range.get_or_insert(ObjectRange {
-                chunk: 0,
-                first: *id,
-                last: *id,
-                count: 0,
-            });
-            r.last = *id;
-            r.count += 1;
+            n += 1;
+            placed.push((*id, self.index.chunks.len() as u64));
             if buf.len() >= TARGET_CHUNK_RAW {
-                self.flush_objects(&mut buf, &mut range)?;
+                self.flush(tag::OBJECTS, &mut buf, &mut n)?;
             }
         }
-        if range.is_some() {
-            self.flush_objects(&mut buf, &mut range)?;
+        if n > 0 || placed.is_empty() {
+            self.flush(tag::OBJECTS, &mut buf, &mut n)?;
         }
-        Ok(total)
-    }
-
-    fn flush_objects(
-        &mut self,
-        buf: &mut Vec<u8>,
-        range: &mut Option<ObjectRange>,
-    ) -> Result<(), FormatError> {
-        let Some(mut r) = range.take() else {
-            return Ok(());
-        };
-        let mut n = r.count;
-        r.chunk = self.index.chunks.len() as u64;
-        self.flush(tag::OBJECTS, buf, &mut n)?;
-        self.index.objects.push(r);
-        Ok(())
+        placed.sort_unstable();
+        for block in placed.chunks(IDS_PER_BLOCK) {
+            let (Some(&(first, _)), Some(&(last, _))) = (block.first(), block.last()) else {
+                continue;
+            };
+            let record = IdBlock {
+                first,
+                deltas: block.windows(2).map(|w| w[1].0 - w[0].0).collect(),
+                chunks: block.iter().map(|&(_, c)| c).collect(),
+            };
+            let mut raw = Vec::new();
+            push_record(&mut raw, &record)?;
+            let mut one = 1;
+            let chunk = self.index.chunks.len() as u64;
+            self.flush(tag::OBJECT_INDEX, &mut raw, &mut one)?;
+            self.index.objects.push(ObjectRange {
+                chunk,
+                first,
+                last,
+                count: block.len() as u64,
+            });
+        }
+        Ok(placed.len() as u64)
     }
 }

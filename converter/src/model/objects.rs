@@ -346,6 +346,37 @@ impl ObjectKind {
         }
     }
 
+    /// Like [`Self::for_each_referent`], but at most `max_items` items of a container (a
+    /// key-value pair counting as one): what a view showing `max_items` per container can
+    /// reach (attributes are all shown).
+    pub fn for_each_shown_referent(&self, max_items: usize, mut f: impl FnMut(ObjId)) {
+        let pairs = |e: &Entries, f: &mut dyn FnMut(ObjId)| {
+            for &(k, v) in e.items.iter().take(max_items) {
+                f(k);
+                f(v);
+            }
+        };
+        match self {
+            ObjectKind::List(i)
+            | ObjectKind::Tuple(i)
+            | ObjectKind::Set(i)
+            | ObjectKind::FrozenSet(i)
+            | ObjectKind::Deque { items: i, .. } => {
+                i.items.iter().take(max_items).copied().for_each(f)
+            }
+            ObjectKind::StructSeq(s) => s.items.items.iter().take(max_items).copied().for_each(f),
+            ObjectKind::Dict(e)
+            | ObjectKind::Counter(e)
+            | ObjectKind::OrderedDict { entries: e, .. } => pairs(e, &mut f),
+            ObjectKind::DefaultDict { factory, entries } => {
+                f(*factory);
+                pairs(entries, &mut f);
+            }
+            // Attributes are listed whole beneath their object.
+            other => other.for_each_referent(f),
+        }
+    }
+
     /// Named fields shown beneath a value: an instance's attributes, an exception's.
     pub fn attributes(&self) -> Option<&[(Arc<str>, ObjId)]> {
         match self {
