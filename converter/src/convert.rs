@@ -183,6 +183,8 @@ fn finish(
             .python
             .as_ref()
             .and_then(|p| p.layout.contains("debug").then_some(true)),
+        // Free-threaded interpreters are refused before this point.
+        python_free_threaded: false,
         binaries,
         process: snap.process.clone(),
         limits: LimitsUsed {

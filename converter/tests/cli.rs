@@ -42,3 +42,32 @@ fn error_paragraphs() {
     assert_eq!(code, 2);
     insta::assert_snapshot!("not_a_core", err);
 }
+
+#[test]
+fn dump_error_paragraphs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let golden =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/minimal-3.12.dump");
+    let bytes = std::fs::read(&golden).expect("golden dump");
+    let cut = dir.path().join("cut.dump");
+    std::fs::write(&cut, &bytes[..100]).expect("write");
+    let mut newer = bytes.clone();
+    newer[8] = 2;
+    let v2 = dir.path().join("v2.dump");
+    std::fs::write(&v2, &newer).expect("write");
+    let golden_str = golden.to_str().expect("utf-8");
+    for (name, args) in [
+        ("dump_cut", vec!["show", cut.to_str().expect("utf-8")]),
+        ("dump_v2", vec!["show", v2.to_str().expect("utf-8")]),
+        ("dump_no_heap", vec!["stats", golden_str]),
+        ("info_not_dump", vec!["info", "/bin/true"]),
+    ] {
+        let (code, out, err) = hdconvert(&args);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(out.is_empty(), "{name}: nothing on stdout");
+        let err = err
+            .replace(dir.path().to_str().expect("utf-8"), "<dir>")
+            .replace(golden_str, "<golden>");
+        insta::assert_snapshot!(name, err);
+    }
+}

@@ -839,3 +839,44 @@ pub fn check_dump(key: &str, kind: Kind) {
         failures.join("\n  - ")
     );
 }
+
+/// `hdconvert --pid PID -o FILE` on the parked objects sample, then `show --json FILE`
+/// compared with the sample's truth, as `show --pid` is in the objects test.
+pub fn check_dump_live(key: &str) {
+    let sample = "objects";
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    bin_or_panic();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let dump = dir.path().join("live.dump");
+    let dump_path = dump.to_string_lossy().into_owned();
+    let (truth, run) = cores::live(&interpreter, sample, |pid, truth| {
+        validate_truth(&interpreter, sample, truth)?;
+        let conv = run_hdconvert(&["--pid", &pid.to_string(), "--no-redact", "-o", &dump_path])?;
+        report_run(&conv);
+        check_exit(&conv);
+        Ok::<_, String>((truth.clone(), conv))
+    })
+    .and_then(|r| r)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        dump.exists(),
+        "{key}: hdconvert --pid wrote no dump: {}",
+        run.stderr.trim()
+    );
+    let show = run_hdconvert(&["show", "--json", &dump_path]).unwrap_or_else(|e| panic!("{e}"));
+    report_run(&show);
+    check_exit(&show);
+    let mut output = show.json().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.source.kind, "dump");
+    // Compared as what it was made from.
+    output.source.kind = "live".into();
+    let report = compare(
+        &format!("{key} {sample} (live, from its dump)"),
+        &truth,
+        &output,
+        Kind::Live,
+    );
+    report.assert_ok();
+}

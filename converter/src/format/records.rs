@@ -22,6 +22,8 @@ pub struct Meta {
     pub python_shared: Option<bool>,
     /// A debug build (`Py_DEBUG`), when known.
     pub python_debug: Option<bool>,
+    /// A free-threaded build (`--disable-gil`); hdconvert refuses those for now, so false.
+    pub python_free_threaded: bool,
     /// The executable and libpython, with their build-ids.
     pub binaries: Vec<Binary>,
     /// pid, executable, argv, signal, cwd and environment (secret values redacted).

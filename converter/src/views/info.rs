@@ -89,6 +89,7 @@ pub fn info_json(dump: &DumpFile) -> Result<Value, FormatError> {
             "library": p.library,
             "shared": meta.python_shared,
             "debug": meta.python_debug,
+            "free_threaded": meta.python_free_threaded,
         })),
         "binaries": meta.binaries.iter().map(|b| json!({"path": b.path, "build_id": b.build_id})).collect::<Vec<_>>(),
         "process": {
