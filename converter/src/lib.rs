@@ -10,6 +10,7 @@
 //! [`views`] (text, JSON, `repr`).
 
 pub mod analyze;
+pub mod capi;
 pub mod convert;
 pub mod cpython;
 pub mod diag;

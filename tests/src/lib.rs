@@ -45,6 +45,7 @@
 pub mod cache;
 pub mod compare;
 pub mod cores;
+pub mod gdb;
 pub mod hdconvert;
 pub mod interpreters;
 pub mod json;
