@@ -564,5 +564,129 @@ Usage: py-load FILE     (py-load with no argument goes back to gdb's own target)
         _run(go)
 
 
+# --------------------------------------------------------------------------------------------
+# bt: the interpreter's C frames annotated with the Python functions they run
+
+
+class HdPrefix(gdb.Command):
+    """Settings of the hd plugin."""
+
+    def __init__(self, name):
+        super().__init__(name, gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+HdPrefix("set hd")
+HdPrefix("show hd")
+
+
+class AnnotateBt(gdb.Parameter):
+    """Whether `bt` annotates the interpreter's _PyEval_EvalFrameDefault frames with the
+Python functions each one runs (innermost first)."""
+
+    set_doc = "Set whether bt shows the Python functions of the interpreter's frames."
+    show_doc = "Show whether bt shows the Python functions of the interpreter's frames."
+
+    def __init__(self):
+        super().__init__("hd annotate-bt", gdb.COMMAND_STACK, gdb.PARAM_BOOLEAN)
+        self.value = True
+
+    def get_show_string(self, value):
+        return "Annotating the interpreter's frames in bt is %s." % value
+
+
+ANNOTATE = AnnotateBt()
+
+# The C function each Python call of the interpreter runs in (3.8-3.13).
+EVAL_FUNCTIONS = ("_PyEval_EvalFrameDefault",)
+
+
+def _eval_groups():
+    """The selected thread's Python frames grouped by the _PyEval_EvalFrameDefault call they
+    run in, innermost call first (each group innermost frame first)."""
+    doc = STATE.snapshot()
+    t = _selected_python_thread(doc)
+    if t is None:
+        return []
+    try:
+        lwp = gdb.selected_thread().ptid[1]
+    except (gdb.error, AttributeError):
+        lwp = None
+    if lwp and t.get("tid") and t.get("tid") != lwp:
+        return []
+    groups, current = [], []
+    for f in reversed(t.get("frames") or []):
+        current.append(f)
+        if f.get("entry"):
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+try:
+    from gdb.FrameDecorator import FrameDecorator
+except ImportError:  # a gdb without frame filters: bt stays as it is
+    FrameDecorator = None
+
+if FrameDecorator is not None:
+
+    class PythonAnnotated(FrameDecorator):
+        def __init__(self, base, frames):
+            super().__init__(base)
+            self.python = frames
+
+        def function(self):
+            name = super().function()
+            if not isinstance(name, str):
+                # Without debug info gdb gives the pc and prints the ELF symbol's name itself.
+                try:
+                    name = self.inferior_frame().name()
+                except gdb.error:
+                    name = None
+                if not name:
+                    return super().function()
+            where = "; ".join('%s (%s:%s)' % (f["qualname"], os.path.basename(f["file"]),
+                                             f.get("line") if f.get("line") is not None else "?")
+                              for f in self.python)
+            return "%s [Python: %s]" % (name, where)
+
+    class HdFrameFilter:
+        """Annotates bt's _PyEval_EvalFrameDefault frames (see `help set hd annotate-bt`)."""
+
+        def __init__(self):
+            self.name = "hd"
+            self.priority = 100
+            self.enabled = True
+            gdb.frame_filters[self.name] = self
+
+        def filter(self, frames):
+            if not ANNOTATE.value:
+                return frames
+            try:
+                groups = _eval_groups()
+            except Exception:  # noqa: BLE001 -- no Python here: bt as usual
+                return frames
+            if not groups:
+                return frames
+            return self._annotate(frames, groups)
+
+        @staticmethod
+        def _annotate(frames, groups):
+            i = 0
+            for fd in frames:
+                try:
+                    name = fd.inferior_frame().name()
+                except gdb.error:
+                    name = None
+                if name in EVAL_FUNCTIONS and i < len(groups):
+                    yield PythonAnnotated(fd, groups[i])
+                    i += 1
+                else:
+                    yield fd
+
+    HdFrameFilter()
+
+
 for command in (PyBt, PyBtFull, PyUp, PyDown, PyLocals, PyList, PyPrint, PyDump, PyLoad):
     command()

@@ -433,6 +433,12 @@ def build_layout(minor: int, target: Target) -> Struct:
                         if v >= 12
                         else NoneV("no FRAME_OWNED_BY_CSTACK before 3.12"),
                     ),
+                    (
+                        "is_entry",
+                        SomeV(off("_PyInterpreterFrame", "is_entry"))
+                        if v == 11
+                        else NoneV("3.12+ mark entries with a C-stack shim frame before them"),
+                    ),
                 ],
             ),
         )
@@ -1782,6 +1788,14 @@ def probe(a, b):
         start = id(caller_code) + L["code.bytecode[Inline].co_code_adaptive"]
         expect("instr_ptr - code", word(fb + L["frame[Interpreter].instr_ptr"]) - start, lasti)
         expect("owner of a thread frame", byte(f + L["frame[Interpreter].owner"]), 0)
+    if has("frame[Interpreter].is_entry") and L["frame[Interpreter].is_entry"] != "None":
+        # A Python-to-Python call runs in the caller's _PyEval_EvalFrameDefault (3.11): not
+        # an entry; the outermost frame (the module, run from C) is one.
+        expect("is_entry of a called frame", byte(f + L["frame[Interpreter].is_entry"]), 0)
+        outer = f
+        while back(outer):
+            outer = back(outer)
+        expect("is_entry of the outermost frame", byte(outer + L["frame[Interpreter].is_entry"]), 1)
     if has("frame[Object].f_localsplus"):
         expect("f_localsplus[0]", word(f + L["frame[Object].f_localsplus"]), id(a))
         expect("f_localsplus[1]", word(f + L["frame[Object].f_localsplus"] + 8), id(b))

@@ -122,7 +122,8 @@ fn part<'a>(parts: &'a [(String, String)], name: &str) -> &'a str {
 /// What the commands must print for the truth: every frame of every thread in `py-bt -a`;
 /// the main thread's innermost frame's short exact locals in `py-bt-full` and `py-locals`;
 /// py-up / py-down moving between its frames; py-list marking the current line; py-print of
-/// a local; an internal error reported without taking gdb down.
+/// a local; an internal error reported without taking gdb down; `bt` annotating the
+/// interpreter's frame with the innermost Python function, and not once switched off.
 fn check(label: &str, parts: &[(String, String)], truth: &Truth) -> Vec<String> {
     let mut found = Vec::new();
     let all = part(parts, "bt-a");
@@ -200,6 +201,24 @@ fn check(label: &str, parts: &[(String, String)], truth: &Truth) -> Vec<String> 
             }
         }
     }
+    // bt: the interpreter's frame running the innermost Python frame of the main thread is
+    // annotated with it first; not when switched off.
+    if let Some(f) = inner {
+        let want = format!("[Python: {} (", f.qualname);
+        let bt = part(parts, "bt");
+        if !bt
+            .lines()
+            .any(|l| l.contains("_PyEval_EvalFrameDefault") && l.contains(&want))
+        {
+            found.push(format!(
+                "bt: no _PyEval_EvalFrameDefault frame annotated `{want}`: {}",
+                crate::repr::shorten(bt, 1500)
+            ));
+        }
+    }
+    if part(parts, "bt-off").contains("[Python: ") {
+        found.push("bt after `set hd annotate-bt off` is still annotated".into());
+    }
     let panic = part(parts, "panic");
     if !panic.contains("2 ") || !panic.contains("internal error in the hd library") {
         found.push(format!("the forced internal error: {panic:?}"));
@@ -224,6 +243,9 @@ const COMMANDS: &[(&str, &str)] = &[
         "python print(library().lib.hd_debug_panic(), library().lib.hd_last_error_message())",
     ),
     ("after-panic", "py-bt"),
+    ("bt", "bt"),
+    ("bt-off-set", "set hd annotate-bt off"),
+    ("bt-off", "bt"),
 ];
 
 fn commands(truth: &Truth) -> Vec<(&'static str, String)> {

@@ -55,6 +55,9 @@ pub struct RawFrame {
     pub offset: i64,
     /// Where the fast locals are.
     pub localsplus: RemoteAddr,
+    /// The first frame of a `_PyEval_EvalFrameDefault` call (every frame before 3.11; on
+    /// 3.11+ calls between Python functions stay in the caller's).
+    pub entry: bool,
 }
 
 impl RawFrame {
@@ -246,6 +249,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
                     code,
                     offset,
                     localsplus: r.at(cur, f.f_localsplus)?,
+                    entry: true,
                 };
                 Ok((Some(frame), back))
             }
@@ -262,11 +266,17 @@ impl<'r, 'a> FrameReader<'r, 'a> {
                 if owner != f.owner_generator && offset < code.first_traceable {
                     return Ok((None, previous));
                 }
+                let entry = match f.is_entry {
+                    Some(off) => r.u8_at(cur, off).unwrap_or(0) != 0,
+                    // 3.12+: marked by the walk, from the shim frame outside it.
+                    None => false,
+                };
                 let frame = RawFrame {
                     addr: cur,
                     code,
                     offset: offset.max(-2),
                     localsplus: r.at(cur, f.localsplus)?,
+                    entry,
                 };
                 Ok((Some(frame), previous))
             }
@@ -310,8 +320,18 @@ impl<'r, 'a> FrameReader<'r, 'a> {
             }
             let step = self.frame_at(cur);
             match step {
-                Ok((frame, next)) => {
-                    out.extend(frame);
+                Ok((None, next)) => {
+                    // A C-stack shim (3.12+) sits just outside the first frame of each
+                    // `_PyEval_EvalFrameDefault` call.
+                    if self.is_shim(cur) {
+                        if let Some(inner) = out.last_mut() {
+                            inner.entry = true;
+                        }
+                    }
+                    cur = next;
+                }
+                Ok((Some(frame), next)) => {
+                    out.push(frame);
                     cur = next;
                 }
                 Err(e) => {
@@ -327,6 +347,16 @@ impl<'r, 'a> FrameReader<'r, 'a> {
             }
         }
         (out, true)
+    }
+
+    /// Whether the interpreter frame at `cur` is a C-stack shim (3.12+).
+    fn is_shim(&self, cur: RemoteAddr) -> bool {
+        match self.obj.layout.frame {
+            FrameLayout::Interpreter(f) => {
+                f.owner_cstack.is_some() && self.obj.r.u8_at(cur, f.owner).ok() == f.owner_cstack
+            }
+            FrameLayout::Object(_) => false,
+        }
     }
 
     /// The innermost frame pushed on a thread's data stack (3.11+), found from

@@ -131,6 +131,10 @@ pub struct Frame {
     pub locals: Option<Vec<Local>>,
     /// Address of the frame (`PyFrameObject` or `_PyInterpreterFrame`).
     pub address: u64,
+    /// The first frame of a `_PyEval_EvalFrameDefault` call: every frame before 3.11; on
+    /// 3.11+ a Python function called from Python runs in its caller's call. Native
+    /// debuggers match Python frames to the interpreter's C frames with it.
+    pub entry: bool,
 }
 
 /// A named local and the object it refers to.

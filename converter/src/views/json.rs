@@ -138,7 +138,7 @@ struct FrameJson<'a> {
 impl Serialize for FrameJson<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let (s, f, limits) = (self.s, self.f, self.limits);
-        let mut m = ser.serialize_map(Some(8))?;
+        let mut m = ser.serialize_map(Some(9))?;
         m.serialize_entry("function", &f.function)?;
         m.serialize_entry("qualname", &f.qualname)?;
         m.serialize_entry("file", &f.file)?;
@@ -146,6 +146,7 @@ impl Serialize for FrameJson<'_> {
         m.serialize_entry("first_line", &f.first_line)?;
         m.serialize_entry("source", &f.source)?;
         m.serialize_entry("address", &format!("{:#x}", f.address))?;
+        m.serialize_entry("entry", &f.entry)?;
         let locals = f.locals.as_ref().map(|ls| Named {
             s,
             items: ls.iter().map(|l| (l.name.as_str(), l.value)).collect(),

@@ -506,6 +506,7 @@ pub(crate) mod tests {
                 source: Some("main()".into()),
                 locals: None,
                 address: 0x1000,
+                entry: true,
             },
             Frame {
                 function: "handle".into(),
@@ -537,6 +538,7 @@ pub(crate) mod tests {
                     },
                 ]),
                 address: 0x2000,
+                entry: false,
             },
         ];
         Snapshot {

@@ -167,8 +167,12 @@ pub struct InterpreterFrameLayout {
     pub owner: u64,
     /// `owner` value of frames embedded in generators (`FRAME_OWNED_BY_GENERATOR`).
     pub owner_generator: u8,
-    /// `owner` value of the C-stack shim frames (`FRAME_OWNED_BY_CSTACK`, 3.12+).
+    /// `owner` value of the C-stack shim frames (`FRAME_OWNED_BY_CSTACK`, 3.12+). The frame
+    /// just inside a shim is the first of a `_PyEval_EvalFrameDefault` call.
     pub owner_cstack: Option<u8>,
+    /// `is_entry` (a bool, 3.11): the frame is the first of a `_PyEval_EvalFrameDefault`
+    /// call.
+    pub is_entry: Option<u64>,
 }
 
 /// `PyCodeObject`.

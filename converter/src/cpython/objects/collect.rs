@@ -171,6 +171,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             source: None,
             locals,
             address: rf.addr.0,
+            entry: rf.entry,
         };
         (frame, problems)
     }

@@ -78,6 +78,8 @@ pub(super) const LAYOUT: Layout = Layout {
         owner_generator: 1,
         // no FRAME_OWNED_BY_CSTACK before 3.12
         owner_cstack: None,
+        // offsetof(_PyInterpreterFrame, is_entry)
+        is_entry: Some(68),
     }),
     code: CodeLayout {
         // offsetof(PyCodeObject, co_argcount)

@@ -78,6 +78,8 @@ pub(super) const LAYOUT: Layout = Layout {
         owner_generator: 1,
         // FRAME_OWNED_BY_CSTACK
         owner_cstack: Some(3),
+        // 3.12+ mark entries with a C-stack shim frame before them
+        is_entry: None,
     }),
     code: CodeLayout {
         // offsetof(PyCodeObject, co_argcount)
