@@ -101,6 +101,9 @@ class Library:
         lib.hd_session_open_core.argtypes = [c.c_char_p, c.c_char_p, c.c_char_p, handle]
         lib.hd_session_open_pid.argtypes = [c.c_uint32, c.c_int32, handle]
         lib.hd_session_open_dump.argtypes = [c.c_char_p, handle]
+        self.ReadFn = c.CFUNCTYPE(c.c_int32, c.c_void_p, c.c_uint64, c.POINTER(c.c_uint8), c.c_size_t)
+        lib.hd_session_open_callback.argtypes = [self.ReadFn, c.c_void_p, c.c_uint32, c.c_char_p,
+                                                 c.c_char_p, handle]
         lib.hd_session_free.argtypes = [c.c_void_p]
         lib.hd_session_free.restype = None
         out = c.POINTER(c.c_void_p)
@@ -110,6 +113,7 @@ class Library:
         lib.hd_session_source.argtypes = [c.c_void_p, c.c_char_p, out]
         lib.hd_session_write_dump.argtypes = [c.c_void_p, c.c_char_p]
         for name in ("hd_session_open_core", "hd_session_open_pid", "hd_session_open_dump",
+                     "hd_session_open_callback",
                      "hd_session_json", "hd_session_text", "hd_session_object_json",
                      "hd_session_source", "hd_session_write_dump", "hd_debug_panic"):
             getattr(lib, name).restype = c.c_int32
@@ -205,6 +209,8 @@ class State:
             exe = gdb.current_progspace().filename
             status = lib.lib.hd_session_open_core(key[1].encode(), exe.encode() if exe else None,
                                                   None, ctypes.byref(handle))
+        elif _needs_callback(key[1]):
+            status = _open_through_gdb(lib, key[1], handle)
         else:
             # gdb traces the process already: read it without stopping it again.
             status = lib.lib.hd_session_open_pid(key[1], 0, ctypes.byref(handle))
@@ -224,6 +230,85 @@ class State:
                 return doc
             self.doc = doc
         return self.doc
+
+
+def _needs_callback(pid):
+    """Whether the process must be read through gdb (a remote target, or when asked with
+    `set hd memory-callback on`) rather than through /proc/PID/mem."""
+    if MEMORY_CALLBACK.value:
+        return True
+    inferior = gdb.selected_inferior()
+    connection = getattr(inferior, "connection", None)
+    if connection is not None and getattr(connection, "type", "native") != "native":
+        return True
+    return not os.path.exists("/proc/%d/mem" % pid)
+
+
+def _maps_text():
+    """`info proc mappings` in the form of /proc/PID/maps."""
+    text = gdb.execute("info proc mappings", to_string=True)
+    lines = []
+    for line in text.splitlines():
+        m = re.match(r"\s*(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+([rwxsp-]{4})?\s*(.*)$", line)
+        if not m:
+            continue
+        start, end, offset = (int(x, 16) for x in m.group(1, 2, 3))
+        perms = m.group(4) or "r--p"
+        path = m.group(5).strip()
+        # /proc's inode column: nonzero for a file mapping (gdb doesn't say which inode).
+        inode = 1 if path.startswith("/") else 0
+        lines.append("%x-%x %s %08x 00:00 %d %s" % (start, end, perms, offset, inode, path))
+    return "\n".join(lines)
+
+
+def _threads_json():
+    """[[lwp, fs_base], ...] for the inferior's threads (the selection is restored)."""
+    selected = gdb.selected_thread()
+    out = []
+    try:
+        for t in gdb.selected_inferior().threads():
+            base = None
+            try:
+                t.switch()
+                base = int(gdb.parse_and_eval("$fs_base")) & 0xFFFFFFFFFFFFFFFF
+            except (gdb.error, ValueError):
+                pass
+            out.append([t.ptid[1] or t.ptid[0], base])
+    finally:
+        if selected is not None and selected.is_valid():
+            selected.switch()
+    return json.dumps(out)
+
+
+def _open_through_gdb(lib, pid, handle):
+    inferior = gdb.selected_inferior()
+
+    def read(_ctx, addr, buf, length):
+        try:
+            data = inferior.read_memory(addr, length).tobytes()
+        except (gdb.MemoryError, gdb.error, OverflowError):
+            return 1
+        ctypes.memmove(buf, data, length)
+        return 0
+
+    callback = lib.ReadFn(read)
+    return lib.lib.hd_session_open_callback(callback, None, pid or 0, _maps_text().encode(),
+                                            _threads_json().encode(), ctypes.byref(handle))
+
+
+class MemoryCallback(gdb.Parameter):
+    """Whether the py-* commands read a live process through gdb (as for remote targets)
+instead of /proc/PID/mem. Slower; on by itself for remote targets."""
+
+    set_doc = "Set whether hd reads the process through gdb."
+    show_doc = "Show whether hd reads the process through gdb."
+
+    def __init__(self):
+        super().__init__("hd memory-callback", gdb.COMMAND_DATA, gdb.PARAM_BOOLEAN)
+        self.value = False
+
+    def get_show_string(self, value):
+        return "Reading the process through gdb is %s." % value
 
 
 STATE = State()
@@ -595,6 +680,7 @@ Python functions each one runs (innermost first)."""
 
 
 ANNOTATE = AnnotateBt()
+MEMORY_CALLBACK = MemoryCallback()
 
 # The C function each Python call of the interpreter runs in (3.8-3.13).
 EVAL_FUNCTIONS = ("_PyEval_EvalFrameDefault",)

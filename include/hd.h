@@ -26,20 +26,10 @@
 typedef struct HdSession HdSession;
 
 /*
- NumPy's `PyArrayObject_fields` and `PyArray_Descr` (stable in NumPy's C ABI).
+ Reads `len` bytes at `addr` into `buf`; returns 0 when all were read, anything else when
+ they can't be.
  */
-typedef struct NdArrayLayout NdArrayLayout;
-
-/*
- An address in the dumped process. Never a host pointer: the dump may come from another
- architecture, and nothing here is dereferenced directly.
- */
-typedef struct RemoteAddr RemoteAddr;
-
-/*
- Rendering of values (`repr`), the defaults of the CLI's options.
- */
-typedef struct ReprLimits ReprLimits;
+typedef int32_t (*ReadFn)(void *ctx, uint64_t addr, uint8_t *buf, size_t len);
 
 #ifdef __cplusplus
 extern "C" {
@@ -100,6 +90,25 @@ int32_t hd_session_open_pid(uint32_t pid, int32_t pause, struct HdSession **out)
  `path` is a NUL-terminated string; `out` points to a `HdSession *`.
  */
 int32_t hd_session_open_dump(const char *path, struct HdSession **out);
+
+/*
+ Reads a process through the host's memory-read function (a debugger's, for a target hd
+ can't open itself, such as gdb's remote targets): `read(ctx, addr, buf, len)` fills `buf`
+ and returns 0, or returns nonzero when those bytes can't be read. `maps` is the target's
+ memory map in the text form of /proc/PID/maps; `threads` NULL or a JSON array of
+ `[tid, thread_pointer_or_null]` pairs (to match OS threads); `pid` 0 when unknown. The
+ callback is only called during this call.
+
+ # Safety
+ `read` is callable with `ctx` and any address and length during this call; the strings
+ are NULL or NUL-terminated; `out` points to a `HdSession *`.
+ */
+int32_t hd_session_open_callback(ReadFn read,
+                                 void *ctx,
+                                 uint32_t pid,
+                                 const char *maps,
+                                 const char *threads,
+                                 struct HdSession **out);
 
 /*
  Frees a session. NULL is allowed.

@@ -145,6 +145,27 @@ pub fn convert_live(
     finish(snap, histogram, identity, platform, binaries, opts, out)
 }
 
+/// Writes a snapshot already read (a debugger's target read through its memory callback).
+pub fn convert_snapshot(
+    snap: Snapshot,
+    pid: Option<u32>,
+    opts: &ConvertOptions,
+    out: &Path,
+) -> Result<Converted, ConvertError> {
+    let identity = SourceIdentity {
+        kind: "debugger".into(),
+        pid,
+        ..Default::default()
+    };
+    let platform = Platform {
+        os: "linux".into(),
+        arch: "unknown".into(),
+        ptr_size: 8,
+        little_endian: true,
+    };
+    finish(snap, None, identity, platform, Vec::new(), opts, out)
+}
+
 fn finish(
     mut snap: Snapshot,
     histogram: Option<(crate::cpython::heap::Histogram, Vec<Diagnostic>)>,

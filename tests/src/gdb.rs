@@ -385,3 +385,60 @@ pub fn check_gdb_help_and_missing_library() {
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// py-* commands on the live objects sample served by `gdbserver --attach`, gdb connected with
+/// `target remote`: the library reads it through gdb's memory callback.
+pub fn check_gdb_remote(key: &str) {
+    let Some(interpreter) = crate::interpreter_or_skip(key) else {
+        return;
+    };
+    let Some(gdbserver) = ["/usr/bin/gdbserver", "/usr/local/bin/gdbserver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+    else {
+        panic!("gdbserver is not installed (apt-get install gdbserver); .ci/run installs it");
+    };
+    let found = cores::live(&interpreter, "objects", |pid, truth| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("a free port: {e}"));
+        let mut server = Command::new(&gdbserver)
+            .args(["--attach", &format!("127.0.0.1:{port}"), &pid.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting gdbserver: {e}"));
+        // Until it listens.
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = server.kill();
+                panic!("gdbserver did not listen on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // (That probe connection is refused by gdbserver's single-client accept only after
+        // gdb's; gdbserver keeps listening for the real client.)
+        let cmds = commands(truth);
+        let remote = format!("target remote 127.0.0.1:{port}");
+        let mut cmd_refs: Vec<(&str, &str)> = vec![("connect", remote.as_str())];
+        cmd_refs.extend(cmds.iter().map(|(n, c)| (*n, c.as_str())));
+        let parts = gdb_batch(
+            &[interpreter.python.to_string_lossy().into_owned()],
+            &cmd_refs,
+        );
+        let _ = server.kill();
+        let _ = server.wait();
+        check(&format!("{key} objects (remote) in gdb"), &parts, truth)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        found.is_empty(),
+        "{} mismatches in {key} (remote, through gdb's memory) in gdb:\n  - {}",
+        found.len(),
+        found.join("\n  - ")
+    );
+}

@@ -160,9 +160,14 @@ unsafe fn give_string(out: *mut *mut c_char, text: String) -> Result<(), Failure
 
 /// Where a session's snapshot came from, to convert it again into a dump.
 enum Origin {
-    Core { path: PathBuf, files: FileOptions },
+    Core {
+        path: PathBuf,
+        files: FileOptions,
+    },
     Pid(u32),
     Dump,
+    /// Read through the host's memory callback: written from the snapshot itself.
+    Callback(Option<u32>),
 }
 
 /// An open target: a core, a live process (read once, when opened) or a dump file.
@@ -306,6 +311,69 @@ pub unsafe extern "C" fn hd_session_open_dump(
                 snapshot,
                 origin: Origin::Dump,
                 sources,
+            },
+        )
+    })
+}
+
+/// Reads a process through the host's memory-read function (a debugger's, for a target hd
+/// can't open itself, such as gdb's remote targets): `read(ctx, addr, buf, len)` fills `buf`
+/// and returns 0, or returns nonzero when those bytes can't be read. `maps` is the target's
+/// memory map in the text form of /proc/PID/maps; `threads` NULL or a JSON array of
+/// `[tid, thread_pointer_or_null]` pairs (to match OS threads); `pid` 0 when unknown. The
+/// callback is only called during this call.
+///
+/// # Safety
+/// `read` is callable with `ctx` and any address and length during this call; the strings
+/// are NULL or NUL-terminated; `out` points to a `HdSession *`.
+#[no_mangle]
+pub unsafe extern "C" fn hd_session_open_callback(
+    read: crate::source::ReadFn,
+    ctx: *mut std::ffi::c_void,
+    pid: u32,
+    maps: *const c_char,
+    threads: *const c_char,
+    out: *mut *mut HdSession,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let maps = unsafe { opt_str(maps, "the memory map") }?
+            .ok_or_else(|| Failure::invalid("the memory map is NULL"))?;
+        // SAFETY: the caller's contract.
+        let threads: Vec<(u32, Option<u64>)> = match unsafe { opt_str(threads, "the threads") }? {
+            None => Vec::new(),
+            Some(t) => serde_json::from_str(t).map_err(|e| {
+                Failure::invalid(format!("the threads are not [[tid, pointer], ...]: {e}"))
+            })?,
+        };
+        let pid = (pid != 0).then_some(pid);
+        // SAFETY: the caller's contract (`read` valid with `ctx` during this call).
+        let mem = unsafe { crate::source::CallbackMemory::new(read, ctx, pid, maps, &threads) };
+        let target = match pid {
+            Some(p) => format!("the debugger's process {p}"),
+            None => "the debugger's target".to_string(),
+        };
+        let mut snapshot = crate::cpython::read_snapshot(
+            &mem,
+            mem.files(),
+            mem.process_info(),
+            8,
+            true,
+            &target,
+            &read_options(),
+        )?;
+        snapshot.source = crate::model::SourceInfo {
+            kind: "live".into(),
+            path: None,
+            pid,
+        };
+        crate::source_text::fill_source_lines(&mut snapshot);
+        open_out(
+            out,
+            HdSession {
+                snapshot,
+                origin: Origin::Callback(pid),
+                sources: Vec::new(),
             },
         )
     })
@@ -502,6 +570,9 @@ pub unsafe extern "C" fn hd_session_write_dump(s: *const HdSession, path: *const
             Origin::Pid(pid) => {
                 crate::convert::convert_live(*pid, false, &FileOptions::default(), &opts, out)?;
             }
+            Origin::Callback(pid) => {
+                crate::convert::convert_snapshot(s.snapshot.clone(), *pid, &opts, out)?;
+            }
             Origin::Dump => {
                 return Err(Failure(
                     HD_ERROR,
@@ -556,6 +627,7 @@ mod tests {
             "hd_session_source",
             "hd_session_write_dump",
             "hd_debug_panic",
+            "hd_session_open_callback",
         ] {
             assert!(
                 header.contains(&format!("{export}(")),

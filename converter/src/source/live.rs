@@ -317,7 +317,7 @@ fn read_auxv(pid: u32) -> Vec<(u64, u64)> {
 }
 
 /// Parses `/proc/PID/maps`.
-fn parse_maps(text: &str) -> (Vec<Region>, Vec<MappedFile>) {
+pub(crate) fn parse_maps(text: &str) -> (Vec<Region>, Vec<MappedFile>) {
     let mut regions = Vec::new();
     let mut files = Vec::new();
     for line in text.lines().take(limits::MAX_SEGMENTS) {

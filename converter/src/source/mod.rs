@@ -5,6 +5,7 @@
 //! registers, the mapped files, the signal.
 
 mod addr;
+mod callback;
 mod elf_core;
 mod live;
 mod mapped_files;
@@ -14,6 +15,7 @@ pub(crate) mod scan;
 pub(crate) mod synth;
 
 pub use addr::RemoteAddr;
+pub use callback::{CallbackMemory, ReadFn};
 pub use elf_core::CoreFile;
 pub use live::LiveProcess;
 pub use mapped_files::{FileResolver, LocalFile, MappedFile};
