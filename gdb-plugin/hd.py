@@ -93,6 +93,14 @@ class Library:
             raise HdError("abi_mismatch", "%s has ABI %d.%d; this plugin needs %d.x. Use the "
                           "plugin of the same checkout as the library." % (
                               self.path, version >> 16, version & 0xFFFF, ABI_MAJOR))
+        try:
+            self._declare(lib)
+        except AttributeError as e:
+            raise HdError("abi_mismatch", "%s lacks a function this plugin calls (%s): it was built "
+                          "from an older checkout. Rebuild it (`cargo build --release`)." % (self.path, e))
+
+    def _declare(self, lib):
+        c = ctypes
         lib.hd_last_error_code.restype = c.c_char_p
         lib.hd_last_error_message.restype = c.c_char_p
         lib.hd_string_free.argtypes = [c.c_void_p]

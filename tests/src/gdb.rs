@@ -216,6 +216,10 @@ fn check(label: &str, parts: &[(String, String)], truth: &Truth) -> Vec<String> 
             ));
         }
     }
+    // A global of __main__ (objects.py's BIG = 5000), from any frame.
+    if !part(parts, "print-global").contains("global BIG = 5000") {
+        found.push(format!("py-print BIG: {:?}", part(parts, "print-global")));
+    }
     if part(parts, "bt-off").contains("[Python: ") {
         found.push("bt after `set hd annotate-bt off` is still annotated".into());
     }
@@ -243,6 +247,7 @@ const COMMANDS: &[(&str, &str)] = &[
         "python print(library().lib.hd_debug_panic(), library().lib.hd_last_error_message())",
     ),
     ("after-panic", "py-bt"),
+    ("print-global", "py-print BIG --depth 1"),
     ("bt", "bt"),
     ("bt-off-set", "set hd annotate-bt off"),
     ("bt-off", "bt"),
