@@ -7,7 +7,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::cores::{self, Watchdog};
-use crate::interpreters::Interpreter;
 use crate::scenario::core;
 use crate::truth::Truth;
 use crate::Kind;
