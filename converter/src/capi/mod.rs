@@ -438,6 +438,30 @@ unsafe fn session<'a>(s: *const HdSession) -> Result<&'a HdSession, Failure> {
     Ok(unsafe { &*s })
 }
 
+/// A view of a session as a string for the caller: the session and the options checked,
+/// `view` run on them, the result given through `out`.
+///
+/// # Safety
+/// `s` is a live session; `options` NULL or NUL-terminated; `out` points to a `char *`.
+unsafe fn view_call(
+    s: *const HdSession,
+    options: *const c_char,
+    out: *mut *mut c_char,
+    view: impl FnOnce(&HdSession, &ViewOptions, &ShowLimits) -> Result<String, Failure>,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let (s, (v, limits)) = unsafe { (session(s)?, view_options(options)?) };
+        let text = view(s, &v, &limits)?;
+        // SAFETY: the caller's contract.
+        unsafe { give_string(out, text) }
+    })
+}
+
+fn json_string(v: &serde_json::Value) -> Result<String, Failure> {
+    serde_json::to_string(v).map_err(|e| Failure(HD_ERROR, "encode".into(), e.to_string()))
+}
+
 /// The session's threads as `hdconvert show --json` prints them (docs/json.md).
 ///
 /// # Safety
@@ -448,15 +472,15 @@ pub unsafe extern "C" fn hd_session_json(
     options: *const c_char,
     out: *mut *mut c_char,
 ) -> i32 {
-    guard(|| {
-        // SAFETY: the caller's contract.
-        let (s, (v, limits)) = unsafe { (session(s)?, view_options(options)?) };
-        let v = crate::views::json::to_json(&s.snapshot, v.json_limits(&limits));
-        let text = serde_json::to_string(&v)
-            .map_err(|e| Failure(HD_ERROR, "encode".into(), e.to_string()))?;
-        // SAFETY: the caller's contract.
-        unsafe { give_string(out, text) }
-    })
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        view_call(s, options, out, |s, v, limits| {
+            json_string(&crate::views::json::to_json(
+                &s.snapshot,
+                v.json_limits(limits),
+            ))
+        })
+    }
 }
 
 /// The session's threads as `hdconvert show` prints them.
@@ -469,19 +493,18 @@ pub unsafe extern "C" fn hd_session_text(
     options: *const c_char,
     out: *mut *mut c_char,
 ) -> i32 {
-    guard(|| {
-        // SAFETY: the caller's contract.
-        let (s, (v, limits)) = unsafe { (session(s)?, view_options(options)?) };
-        let text = crate::views::text::to_text(
-            &s.snapshot,
-            crate::views::text::TextOptions {
-                locals: v.locals.unwrap_or(true),
-                limits: limits.text,
-            },
-        );
-        // SAFETY: the caller's contract.
-        unsafe { give_string(out, text) }
-    })
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        view_call(s, options, out, |s, v, limits| {
+            Ok(crate::views::text::to_text(
+                &s.snapshot,
+                crate::views::text::TextOptions {
+                    locals: v.locals.unwrap_or(true),
+                    limits: limits.text,
+                },
+            ))
+        })
+    }
 }
 
 /// One object (`hdconvert show --object ADDR --json`): its value, items, entries,
@@ -496,15 +519,16 @@ pub unsafe extern "C" fn hd_session_object_json(
     options: *const c_char,
     out: *mut *mut c_char,
 ) -> i32 {
-    guard(|| {
-        // SAFETY: the caller's contract.
-        let (s, (v, limits)) = unsafe { (session(s)?, view_options(options)?) };
-        let v = crate::views::json::object_json(&s.snapshot, address, v.json_limits(&limits));
-        let text = serde_json::to_string(&v)
-            .map_err(|e| Failure(HD_ERROR, "encode".into(), e.to_string()))?;
-        // SAFETY: the caller's contract.
-        unsafe { give_string(out, text) }
-    })
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        view_call(s, options, out, |s, v, limits| {
+            json_string(&crate::views::json::object_json(
+                &s.snapshot,
+                address,
+                v.json_limits(limits),
+            ))
+        })
+    }
 }
 
 /// The text of the source file `path` (as frames name it): from the dump a dump session

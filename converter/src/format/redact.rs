@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use regex::Regex;
 
-use crate::model::{ObjId, Object, ObjectKind, Snapshot};
+use crate::model::{ObjId, ObjectKind, Snapshot};
 
 /// The names redacted by default (matched case-insensitively, anywhere in the name).
 pub const DEFAULT_SECRET_PATTERN: &str =
@@ -92,7 +92,7 @@ impl Redactor {
         for o in snap.objects.iter_mut() {
             if secret.contains(&o.id) {
                 o.kind = ObjectKind::Redacted {
-                    length: redacted_length(o),
+                    length: o.kind.length(),
                 };
                 values += 1;
             }
@@ -108,24 +108,4 @@ impl Redactor {
         }
         (names.into_iter().collect(), values)
     }
-}
-
-/// The length a marker keeps: characters, bytes or items, where the value has one.
-fn redacted_length(o: &Object) -> Option<u64> {
-    Some(match &o.kind {
-        ObjectKind::Str { length, .. }
-        | ObjectKind::Bytes { length, .. }
-        | ObjectKind::ByteArray { length, .. } => *length,
-        ObjectKind::List(i)
-        | ObjectKind::Tuple(i)
-        | ObjectKind::Set(i)
-        | ObjectKind::FrozenSet(i)
-        | ObjectKind::Deque { items: i, .. } => i.length,
-        ObjectKind::Dict(e)
-        | ObjectKind::Counter(e)
-        | ObjectKind::OrderedDict { entries: e, .. }
-        | ObjectKind::DefaultDict { entries: e, .. } => e.length,
-        ObjectKind::Instance(i) => i.length,
-        _ => return None,
-    })
 }

@@ -377,6 +377,28 @@ impl ObjectKind {
         }
     }
 
+    /// Characters, bytes or items of the value, where it has a length (the full one, not
+    /// what was read).
+    pub fn length(&self) -> Option<u64> {
+        Some(match self {
+            ObjectKind::Str { length, .. }
+            | ObjectKind::Bytes { length, .. }
+            | ObjectKind::ByteArray { length, .. } => *length,
+            ObjectKind::List(i)
+            | ObjectKind::Tuple(i)
+            | ObjectKind::Set(i)
+            | ObjectKind::FrozenSet(i)
+            | ObjectKind::Deque { items: i, .. } => i.length,
+            ObjectKind::StructSeq(s) => s.items.length,
+            ObjectKind::Dict(e)
+            | ObjectKind::Counter(e)
+            | ObjectKind::OrderedDict { entries: e, .. }
+            | ObjectKind::DefaultDict { entries: e, .. } => e.length,
+            ObjectKind::Instance(i) => i.length,
+            _ => return None,
+        })
+    }
+
     /// Named fields shown beneath a value: an instance's attributes, an exception's.
     pub fn attributes(&self) -> Option<&[(Arc<str>, ObjId)]> {
         match self {

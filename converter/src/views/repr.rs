@@ -50,7 +50,7 @@ pub fn render(graph: &ObjectGraph, id: ObjId, limits: ReprLimits) -> Rendered {
     r.value(id, 0, true);
     // A cut somewhere inside: the length given is the top object's own.
     let length = match (r.status, r.top_length) {
-        (Status::Truncated, None) => graph.get(id).and_then(own_length),
+        (Status::Truncated, None) => graph.get(id).and_then(|o| o.kind.length()),
         (_, l) => l,
     };
     Rendered {
@@ -927,27 +927,6 @@ pub fn bytes_repr(b: &[u8]) -> String {
     }
     s.push(char::from(quote));
     s
-}
-
-/// Characters, bytes or items of an object, where it has a length.
-fn own_length(o: &Object) -> Option<u64> {
-    Some(match &o.kind {
-        ObjectKind::Str { length, .. }
-        | ObjectKind::Bytes { length, .. }
-        | ObjectKind::ByteArray { length, .. } => *length,
-        ObjectKind::List(i)
-        | ObjectKind::Tuple(i)
-        | ObjectKind::Set(i)
-        | ObjectKind::FrozenSet(i)
-        | ObjectKind::Deque { items: i, .. } => i.length,
-        ObjectKind::StructSeq(s) => s.items.length,
-        ObjectKind::Dict(e)
-        | ObjectKind::Counter(e)
-        | ObjectKind::OrderedDict { entries: e, .. }
-        | ObjectKind::DefaultDict { entries: e, .. } => e.length,
-        ObjectKind::Instance(i) => i.length,
-        _ => return None,
-    })
 }
 
 /// `tp_name` as C code prints it (`%s` of `Py_TYPE(o)->tp_name`): the dotted name of static
