@@ -1405,6 +1405,20 @@ mod tests {
         })
     }
 
+    /// Each change of `cases` must give a mismatch that names what was changed.
+    fn assert_each_found(
+        cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)>,
+        mismatches: fn(Box<dyn FnOnce(&mut Value)>) -> Vec<String>,
+    ) {
+        for (wanted, change) in cases {
+            let found = mismatches(change);
+            assert!(
+                found.iter().any(|m| m.contains(wanted)),
+                "expected a mismatch about {wanted:?}, got {found:#?}"
+            );
+        }
+    }
+
     fn mismatches(change: impl FnOnce(&mut Value)) -> Vec<String> {
         let mut out = output();
         change(&mut out);
@@ -1533,13 +1547,7 @@ mod tests {
                 Box::new(|o| o["threads"][1]["frames"][1]["locals"] = Value::Null),
             ),
         ];
-        for (wanted, change) in cases {
-            let found = mismatches(change);
-            assert!(
-                found.iter().any(|m| m.contains(wanted)),
-                "expected a mismatch about {wanted:?}, got {found:#?}"
-            );
-        }
+        assert_each_found(cases, mismatches);
     }
 
     /// A truth with what `objects.py` records, and an output made to match it.
@@ -1785,13 +1793,7 @@ mod tests {
                 Box::new(|o| o["suspended"][2]["frames"][1]["line"] = json!(31)),
             ),
         ];
-        for (wanted, change) in cases {
-            let found = objects_mismatches(change);
-            assert!(
-                found.iter().any(|m| m.contains(wanted)),
-                "expected a mismatch about {wanted:?}, got {found:#?}"
-            );
-        }
+        assert_each_found(cases, objects_mismatches);
     }
 
     fn object_truth() -> TruthObject {

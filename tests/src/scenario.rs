@@ -181,6 +181,18 @@ fn bin_or_panic() {
     }
 }
 
+/// [`core`], saying which core and how big in the test's output.
+fn core_reported(interpreter: &Interpreter, sample: &str, kind: Kind) -> CoreEntry {
+    let entry = core(interpreter, sample, kind);
+    let size = std::fs::metadata(&entry.core).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "core: {} ({:.1} MB)",
+        entry.core.display(),
+        size as f64 / 1e6
+    );
+    entry
+}
+
 fn show(core: &std::path::Path) -> HdRun {
     run_hdconvert(&["show", "--json", &core.to_string_lossy()]).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -439,13 +451,7 @@ pub fn check_objects(key: &str, kind: Kind) {
         .and_then(|r| r)
         .unwrap_or_else(|e| panic!("{e}")),
         Kind::Kernel | Kind::Gcore => {
-            let entry = core(&interpreter, sample, kind);
-            let size = std::fs::metadata(&entry.core).map(|m| m.len()).unwrap_or(0);
-            eprintln!(
-                "core: {} ({:.1} MB)",
-                entry.core.display(),
-                size as f64 / 1e6
-            );
+            let entry = core_reported(&interpreter, sample, kind);
             let runs = object_runs(&[entry.core.to_string_lossy().into_owned()], &entry.truth)
                 .unwrap_or_else(|e| panic!("{e}"));
             (entry.truth, runs)
@@ -549,13 +555,7 @@ pub fn check_heap(key: &str, kind: Kind) {
         return;
     };
     bin_or_panic();
-    let entry = core(&interpreter, sample, kind);
-    let size = std::fs::metadata(&entry.core).map(|m| m.len()).unwrap_or(0);
-    eprintln!(
-        "core: {} ({:.1} MB)",
-        entry.core.display(),
-        size as f64 / 1e6
-    );
+    let entry = core_reported(&interpreter, sample, kind);
     let label = format!("{key} {sample}");
     let core = entry.core.to_string_lossy().into_owned();
     let stats_run = run_hdconvert(&["stats", "--json", &core]).unwrap_or_else(|e| panic!("{e}"));
