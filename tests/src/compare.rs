@@ -1405,11 +1405,11 @@ mod tests {
         })
     }
 
+    /// A change made to a matching output.
+    type Change = Box<dyn FnOnce(&mut Value)>;
+
     /// Each change of `cases` must give a mismatch that names what was changed.
-    fn assert_each_found(
-        cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)>,
-        mismatches: fn(Box<dyn FnOnce(&mut Value)>) -> Vec<String>,
-    ) {
+    fn assert_each_found(cases: Vec<(&str, Change)>, mismatches: fn(Change) -> Vec<String>) {
         for (wanted, change) in cases {
             let found = mismatches(change);
             assert!(
@@ -1437,7 +1437,6 @@ mod tests {
 
     #[test]
     fn each_difference_is_found() {
-        type Change = Box<dyn FnOnce(&mut Value)>;
         let cases: Vec<(&str, Change)> = vec![
             (
                 "repr (exact)",
@@ -1633,7 +1632,6 @@ mod tests {
 
     #[test]
     fn each_object_difference_is_found() {
-        type Change = Box<dyn FnOnce(&mut Value)>;
         let cases: Vec<(&str, Change)> = vec![
             (
                 "kind: ours \"dict\"",
@@ -1856,7 +1854,6 @@ mod tests {
             object_mismatches(list_truth(), list_output(), |_| {}),
             Vec::<String>::new()
         );
-        type Change = Box<dyn FnOnce(&mut Value)>;
         let exception_cases: Vec<(&str, Change)> = vec![
             (
                 "traceback: ours []",
