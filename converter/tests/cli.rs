@@ -71,3 +71,18 @@ fn dump_error_paragraphs() {
         insta::assert_snapshot!(name, err);
     }
 }
+
+/// `show DUMP --object ADDR --no-locals` leaves out the frames' locals, not the object asked
+/// for (it once printed "No object").
+#[test]
+fn object_without_locals() {
+    let golden =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/objects-3.11.dump");
+    let golden = golden.to_str().expect("utf-8");
+    // The producer thread's `Thread` object, `self` in its first frame.
+    let addr = "0x7ff7ad9655d0";
+    let (code, out, err) = hdconvert(&["show", "--no-locals", "--object", addr, golden]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("No object"), "{out}");
+    assert!(out.contains("_name = 'producer'"), "{out}");
+}

@@ -822,6 +822,11 @@ pub fn check_dump(key: &str, kind: Kind) {
         for a in &objects {
             checks.push((vec!["show", "--json", "--object", a.as_str()], true));
         }
+        // Leaving out the locals keeps the object asked for.
+        if let Some(a) = objects.first() {
+            let args = vec!["show", "--no-locals", "--object", a.as_str()];
+            checks.push((args, false));
+        }
         if *sample == "leak" {
             checks.push((vec!["stats", "--json"], true));
         }

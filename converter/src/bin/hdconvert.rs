@@ -353,18 +353,15 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             let mut bounds = LoadBounds::for_view(view);
             bounds.locals = !args.read.no_locals;
             let dump = DumpFile::open(path)?;
-            let mut snap = match args.object {
+            // `bounds.locals` drops the frames' locals; the objects asked for stay.
+            match args.object {
                 Some(a) => {
                     // Every item of the object is listed.
                     bounds.root_referents = usize::MAX;
                     dump.snapshot_around(Some(&[a]), bounds)?
                 }
                 None => dump.snapshot_near(bounds)?,
-            };
-            if args.read.no_locals {
-                snap.drop_locals();
             }
-            snap
         }
         (Some(core), _) => hd::snapshot_core(core, &files, &opts)?,
         (None, Some(pid)) => hd::snapshot_live(pid, !args.target.nonblocking, &files, &opts)?,
