@@ -6,7 +6,21 @@ use std::collections::{BTreeSet, HashSet};
 
 use regex::Regex;
 
-use crate::model::{ObjId, ObjectKind, Snapshot};
+use crate::model::{IntValue, ObjId, ObjectKind, Snapshot};
+
+/// Whether `kind` is one of CPython's shared constants: the singletons and the cached small
+/// ints (-5..=256). One object stands for every use of such a value, so redacting it would
+/// hide `None`, `True` or `0` wherever they appear, and the value tells nothing secret.
+fn is_shared_constant(kind: &ObjectKind) -> bool {
+    match kind {
+        ObjectKind::None | ObjectKind::Ellipsis | ObjectKind::NotImplemented => true,
+        ObjectKind::Bool(_) => true,
+        ObjectKind::Int(IntValue::Decimal(d)) => {
+            d.parse::<i16>().is_ok_and(|v| (-5..=256).contains(&v))
+        }
+        _ => false,
+    }
+}
 
 /// The names redacted by default (matched case-insensitively, anywhere in the name).
 pub const DEFAULT_SECRET_PATTERN: &str =
@@ -49,8 +63,10 @@ impl Redactor {
     pub fn apply(&self, snap: &mut Snapshot) -> (Vec<String>, u64) {
         let mut names = BTreeSet::new();
         let mut secret: HashSet<ObjId> = HashSet::new();
+        let objects = &snap.objects;
         let mut mark = |name: &str, id: ObjId, names: &mut BTreeSet<String>| {
-            if self.is_secret(name) {
+            let shared = objects.get(id).is_some_and(|o| is_shared_constant(&o.kind));
+            if !shared && self.is_secret(name) {
                 names.insert(name.to_string());
                 secret.insert(id);
             }

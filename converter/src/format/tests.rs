@@ -192,10 +192,23 @@ fn redaction_keeps_type_and_length_and_lists_names() {
         size: Some(56),
     };
     snap.objects.insert(secret);
+    // `None` is one object for every use of it: left as it is, even under a secret name.
+    snap.objects.insert(Object {
+        id: 0x9a00,
+        type_name: "NoneType".into(),
+        type_short: "NoneType".into(),
+        kind: ObjectKind::None,
+        size: Some(16),
+    });
     if let Some(f) = snap.threads[0].frames.last_mut() {
-        f.locals.get_or_insert_with(Vec::new).push(Local {
+        let locals = f.locals.get_or_insert_with(Vec::new);
+        locals.push(Local {
             name: "db_password".into(),
             value: 0x9990,
+        });
+        locals.push(Local {
+            name: "session".into(),
+            value: 0x9a00,
         });
     }
     snap.process.environ = Some(vec![
@@ -216,6 +229,10 @@ fn redaction_keeps_type_and_length_and_lists_names() {
     let env = snap.process.environ.clone().unwrap_or_default();
     assert_eq!(env[0].1, "/root");
     assert_eq!(env[1].1, "<redacted: 6 chars>");
+    assert_eq!(
+        snap.objects.get(0x9a00).map(|o| &o.kind),
+        Some(&ObjectKind::None)
+    );
     let text =
         crate::views::repr::render(&snap.objects, 0x9990, crate::limits::ReprLimits::HUMAN).text;
     assert_eq!(text, "<redacted str of length 7>");
