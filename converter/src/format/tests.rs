@@ -346,3 +346,16 @@ proptest! {
         }
     }
 }
+
+/// A dump written from a debugger's target names it as such, not as a core.
+#[test]
+fn info_names_a_debugger_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.dump");
+    let opts = crate::convert::ConvertOptions::default();
+    crate::convert::convert_snapshot(sample(), Some(4242), &opts, &path).expect("convert");
+    let d = DumpFile::open(&path).expect("open");
+    let text = crate::views::info::info_text(&d).expect("info");
+    assert!(text.contains("Source:    debugger (pid 4242)"), "{text}");
+    assert!(!text.contains("core"), "{text}");
+}

@@ -156,13 +156,22 @@ pub fn info_text(dump: &DumpFile) -> Result<String, FormatError> {
         Some("live") => {
             let _ = writeln!(out, "Source:    live process {}", s(&src["pid"]));
         }
-        _ => {
+        Some("core") => {
             let _ = writeln!(
                 out,
                 "Source:    core {} ({} bytes, first MiB sha256 {})",
                 s(&src["path"]),
                 s(&src["size"]),
                 s(&src["head_sha256"])
+            );
+        }
+        // "debugger" (a gdb or lldb target read through the C ABI) and kinds of later writers.
+        kind => {
+            let _ = writeln!(
+                out,
+                "Source:    {} (pid {})",
+                kind.unwrap_or("-"),
+                s(&src["pid"])
             );
         }
     }
