@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -16,7 +16,7 @@ use crate::format::{
     write_dump, Binary, DiagRecord, DumpContents, FormatError, HeapRecord, LimitsUsed, Meta,
     Platform, RedactionInfo, Redactor, SourceFile, SourceIdentity, WriteOptions, WriteSummary,
 };
-use crate::model::{ObjectKind, Snapshot};
+use crate::model::Snapshot;
 use crate::source::{LiveProcess, MappedFile, Memory, ProcessInfo, RemoteAddr};
 
 /// What to put in the dump besides what `ReadOptions` reads.
@@ -64,7 +64,7 @@ pub fn convert_core(
     };
     let snap = read_core(&core, core_path, &target, &read)?;
     let histogram = if opts.heap {
-        let (h, _, mut d) = cpython::read_histogram(
+        let (h, _, d) = cpython::read_histogram(
             &core,
             core.files(),
             core.ptr_size(),
@@ -72,7 +72,7 @@ pub fn convert_core(
             &target,
             &read,
         )?;
-        Some((h, std::mem::take(&mut d)))
+        Some((h, d))
     } else {
         None
     };
@@ -298,24 +298,17 @@ fn binaries(mem: &dyn Memory, maps: &[MappedFile]) -> Vec<Binary> {
 /// The text of every file a frame points into (threads' frames and suspended generators'),
 /// read now; a diagnostic for each absolute path that can't be read.
 fn read_sources(snap: &mut Snapshot, roots: &[(String, String)]) -> Vec<SourceFile> {
-    let mut paths = BTreeSet::new();
-    for t in &snap.threads {
-        paths.extend(t.frames.iter().map(|f| f.file.clone()));
-    }
-    for o in snap.objects.iter() {
-        if let ObjectKind::Generator(g) = &o.kind {
-            paths.extend(g.frame.iter().map(|f| f.file.clone()));
-        }
-    }
+    let paths: BTreeSet<String> = snap.frames().map(|f| f.file.clone()).collect();
     let mut out = Vec::new();
     for path in paths {
         // `<frozen importlib._bootstrap>`, `<string>`: not files.
         if !path.starts_with('/') {
             continue;
         }
+        // By whole components: `/app=/src` maps `/app/x.py`, not `/application/x.py`.
         let mapped = roots.iter().find_map(|(old, new)| {
-            path.strip_prefix(old.as_str())
-                .map(|rest| PathBuf::from(format!("{new}{rest}")).display().to_string())
+            let rest = Path::new(&path).strip_prefix(old).ok()?;
+            Some(Path::new(new).join(rest).display().to_string())
         });
         let from = mapped.clone().unwrap_or_else(|| path.clone());
         let text = crate::source_text::read_text(&from);
@@ -334,4 +327,28 @@ fn read_sources(snap: &mut Snapshot, roots: &[(String, String)]) -> Vec<SourceFi
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--source-root OLD=NEW` maps whole path components.
+    #[test]
+    fn source_roots_map_whole_components() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("x.py"), "print(1)\n").expect("write");
+        let mut snap = crate::views::text::tests::sample();
+        let files = ["/app/x.py", "/application/x.py"];
+        for (f, file) in snap.threads[0].frames.iter_mut().zip(files) {
+            f.file = file.into();
+        }
+        let new = dir.path().display().to_string();
+        let sources = read_sources(&mut snap, &[("/app".into(), new.clone())]);
+        let x = sources.iter().find(|s| s.path == "/app/x.py").expect("x");
+        assert_eq!(x.read_from.as_deref(), Some(format!("{new}/x.py").as_str()));
+        assert_eq!(x.text.as_deref(), Some("print(1)\n"));
+        let other = sources.iter().find(|s| s.path == "/application/x.py");
+        assert_eq!(other.map(|s| s.read_from.is_none()), Some(true));
+    }
 }

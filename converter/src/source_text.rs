@@ -6,16 +6,18 @@ use std::fs;
 
 use crate::format::SourceFile;
 use crate::limits;
-use crate::model::{Frame, ObjectKind, Snapshot};
+use crate::model::Snapshot;
 
 /// Fills `Frame::source` for every frame whose file is readable here.
 pub fn fill_source_lines(s: &mut Snapshot) {
     let mut files: HashMap<String, Option<Vec<String>>> = HashMap::new();
-    fill_with(s, |path| {
+    fill_with(s, |path, line| {
         files
             .entry(path.to_string())
             .or_insert_with(|| read_text(path).map(|t| split_lines(&t)))
-            .clone()
+            .as_ref()?
+            .get(line)
+            .cloned()
     });
 }
 
@@ -25,31 +27,18 @@ pub fn fill_from_sources(s: &mut Snapshot, sources: &[SourceFile]) {
         .iter()
         .filter_map(|f| Some((f.path.as_str(), split_lines(f.text.as_deref()?))))
         .collect();
-    fill_with(s, |path| files.get(path).cloned());
+    fill_with(s, |path, line| files.get(path)?.get(line).cloned());
 }
 
-fn fill_with(s: &mut Snapshot, mut lines_of: impl FnMut(&str) -> Option<Vec<String>>) {
-    let mut fill = |f: &mut Frame| {
-        let Some(line) = f
+/// Sets each frame's source to `line_of(file, index of its line from 0)`.
+fn fill_with(s: &mut Snapshot, mut line_of: impl FnMut(&str, usize) -> Option<String>) {
+    for f in s.frames_mut() {
+        let index = f
             .line
             .and_then(|l| usize::try_from(l).ok())
-            .filter(|&l| l > 0)
-        else {
-            return;
-        };
-        if let Some(text) = lines_of(&f.file).and_then(|ls| ls.get(line - 1).cloned()) {
+            .and_then(|l| l.checked_sub(1));
+        if let Some(text) = index.and_then(|i| line_of(&f.file, i)) {
             f.source = Some(text);
-        }
-    };
-    for t in &mut s.threads {
-        t.frames.iter_mut().for_each(&mut fill);
-    }
-    // Frames of suspended generators and coroutines.
-    for o in s.objects.iter_mut() {
-        if let ObjectKind::Generator(g) = &mut o.kind {
-            if let Some(f) = &mut g.frame {
-                fill(f);
-            }
         }
     }
 }

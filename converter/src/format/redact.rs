@@ -71,13 +71,7 @@ impl Redactor {
                 secret.insert(id);
             }
         };
-        let frames = snap.threads.iter().flat_map(|t| t.frames.iter()).chain(
-            snap.objects.iter().filter_map(|o| match &o.kind {
-                ObjectKind::Generator(g) => g.frame.as_ref(),
-                _ => None,
-            }),
-        );
-        for f in frames {
+        for f in snap.frames() {
             for l in f.locals.iter().flatten() {
                 mark(&l.name, l.value, &mut names);
             }

@@ -31,6 +31,31 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Every frame: the threads' stacks, then the frames of suspended generators and
+    /// coroutines.
+    pub fn frames(&self) -> impl Iterator<Item = &Frame> + '_ {
+        let suspended = self.objects.iter().filter_map(|o| match &o.kind {
+            ObjectKind::Generator(g) => g.frame.as_ref(),
+            _ => None,
+        });
+        self.threads
+            .iter()
+            .flat_map(|t| t.frames.iter())
+            .chain(suspended)
+    }
+
+    /// [`Self::frames`], to change.
+    pub fn frames_mut(&mut self) -> impl Iterator<Item = &mut Frame> + '_ {
+        let suspended = self.objects.iter_mut().filter_map(|o| match &mut o.kind {
+            ObjectKind::Generator(g) => g.frame.as_mut(),
+            _ => None,
+        });
+        self.threads
+            .iter_mut()
+            .flat_map(|t| t.frames.iter_mut())
+            .chain(suspended)
+    }
+
     /// The roots of the object graph the views show: frames' locals, threads' exceptions,
     /// named roots.
     pub fn root_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
