@@ -181,8 +181,8 @@ pub struct Records<'a> {
 }
 
 impl<'a> Iterator for Records<'a> {
-    /// (offset of the record's length prefix in the chunk, the record's bytes), or why the
-    /// rest can't be split.
+    /// (offset of the record's bytes in the chunk, the record's bytes), or why the rest
+    /// can't be split.
     type Item = Result<(usize, &'a [u8]), String>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -199,7 +199,7 @@ impl<'a> Iterator for Records<'a> {
             Some((record, e)) => {
                 self.rest = &self.rest[e..];
                 self.offset += e;
-                Some(Ok((start, record)))
+                Some(Ok((start + used, record)))
             }
             None => {
                 self.rest = &[];

@@ -379,34 +379,16 @@ impl DumpFile {
         let mut g = ObjectGraph::default();
         let mut undecoded = 0u64;
         for c in self.index.chunks.iter().filter(|c| c.tag == tag::OBJECTS) {
-            let raw = match self.chunk_raw(c) {
-                Ok(raw) => raw,
-                Err(e) => {
-                    self.problem(
-                        "dump_damaged",
-                        format!(
-                            "the objects of the chunk at offset {} were skipped: {e}",
-                            c.offset
-                        ),
-                    );
-                    continue;
-                }
-            };
-            for r in records(&raw) {
-                match r {
-                    // A record this reader can't decode (an object kind of a newer format):
-                    // that object is shown as not read.
-                    Ok((_, bytes)) => match postcard::take_from_bytes::<Object>(bytes) {
-                        Ok((o, _)) => g.insert(o),
-                        Err(_) => undecoded += 1,
-                    },
-                    Err(why) => {
-                        self.problem(
-                            "dump_damaged",
-                            format!("the chunk at offset {} is cut short: {why}", c.offset),
-                        );
-                        break;
-                    }
+            let (raw, at) = self.object_records(c);
+            for (_, start, len) in at {
+                // A record this reader can't decode (an object kind of a newer format): that
+                // object is shown as not read.
+                match raw
+                    .get(start..start + len)
+                    .map(postcard::take_from_bytes::<Object>)
+                {
+                    Some(Ok((o, _))) => g.insert(o),
+                    _ => undecoded += 1,
                 }
             }
         }
@@ -456,25 +438,13 @@ impl DumpFile {
                     .index
                     .chunks
                     .get(chunk as usize)
-                    .copied()
                     .filter(|c| c.tag == tag::OBJECTS)
                 else {
                     continue;
                 };
-                let raw = self.chunk_raw(&entry)?;
-                let mut at = HashMap::new();
-                for r in records(&raw) {
-                    let (start, bytes) = r.map_err(|why| self.damaged(format!("OBJS: {why}")))?;
-                    // The record's bytes follow its length prefix; they start with the id.
-                    let prefix = raw
-                        .get(start..)
-                        .and_then(super::chunk::read_varint)
-                        .map_or(0, |(_, used)| used);
-                    if let Some((oid, _)) = super::chunk::read_varint(bytes) {
-                        at.insert(oid, (start + prefix, bytes.len()));
-                    }
-                }
-                slot.insert((raw, at));
+                let (raw, at) = self.object_records(entry);
+                let at = at.into_iter().map(|(id, start, len)| (id, (start, len)));
+                slot.insert((raw, at.collect()));
             }
             let Some((raw, at)) = cache.get(&chunk) else {
                 continue;
@@ -503,6 +473,44 @@ impl DumpFile {
             g.insert(o);
         }
         Ok(g)
+    }
+
+    /// An OBJS chunk's bytes and where each object's record is in them (id, offset, length;
+    /// in the file's order). A chunk that can't be read gives no records and one cut short those before
+    /// the cut, each reported as `dump_damaged`: one damaged chunk costs its objects only.
+    fn object_records(&self, c: &ChunkEntry) -> (Vec<u8>, Vec<(ObjId, usize, usize)>) {
+        let raw = match self.chunk_raw(c) {
+            Ok(raw) => raw,
+            Err(e) => {
+                self.problem(
+                    "dump_damaged",
+                    format!(
+                        "the objects of the chunk at offset {} were skipped: {e}",
+                        c.offset
+                    ),
+                );
+                return (Vec::new(), Vec::new());
+            }
+        };
+        let mut at = Vec::new();
+        for r in records(&raw) {
+            match r {
+                // The record's bytes start with the object's id.
+                Ok((start, bytes)) => {
+                    if let Some((id, _)) = super::chunk::read_varint(bytes) {
+                        at.push((id, start, bytes.len()));
+                    }
+                }
+                Err(why) => {
+                    self.problem(
+                        "dump_damaged",
+                        format!("the chunk at offset {} is cut short: {why}", c.offset),
+                    );
+                    break;
+                }
+            }
+        }
+        (raw, at)
     }
 
     /// The OBJS chunk that holds `id`, through the OIDX block whose range covers it.

@@ -359,3 +359,33 @@ fn info_names_a_debugger_source() {
     assert!(text.contains("Source:    debugger (pid 4242)"), "{text}");
     assert!(!text.contains("core"), "{text}");
 }
+
+/// A damaged OBJS chunk costs its objects only: the views' partial read reports it and goes
+/// on, as the full read does.
+#[test]
+fn damaged_objects_chunk_is_skipped_and_reported() {
+    let mut bytes = written(&contents(sample()), Codec::Zstd);
+    let d = open(bytes.clone()).expect("open");
+    let objs = d
+        .index()
+        .chunks
+        .iter()
+        .find(|c| c.tag == tag::OBJECTS)
+        .copied()
+        .expect("an OBJS chunk");
+    let at = usize::try_from(objs.offset).expect("offset");
+    bytes[at..at + 4].copy_from_slice(b"XXXX");
+    let d = open(bytes).expect("open");
+    for s in [
+        d.snapshot_near(LoadBounds::for_view(crate::limits::ReprLimits::HUMAN)),
+        d.snapshot(),
+    ] {
+        let s = s.expect("a partial snapshot");
+        assert_eq!(s.threads, sample().threads);
+        assert!(
+            s.diagnostics.iter().any(|x| x.code == "dump_damaged"),
+            "{:?}",
+            s.diagnostics
+        );
+    }
+}
