@@ -1308,12 +1308,20 @@ impl ObjReader<'_> {
             if !c.heap {
                 continue;
             }
-            let Some(d) = self.type_dict(c.addr) else {
+            // The class dict is read once: `__slots__`, then each slot's descriptor.
+            let Some(Ok((entries, _))) = self
+                .type_dict(c.addr)
+                .map(|d| self.dict_items(d, limits::MAX_TABLE_SLOTS as usize))
+            else {
                 continue;
             };
-            let Some(slots) = self.dict_get_str(d, "__slots__").ok().flatten() else {
+            let [Some(slots)] = self.values_of(&entries, ["__slots__"]) else {
                 continue;
             };
+            let by_name: HashMap<String, RemoteAddr> = entries
+                .iter()
+                .filter_map(|&(k, v)| Some((self.str_plain(k).ok()?, v)))
+                .collect();
             let items = match self.type_of(slots).map(|st| st.repr_as) {
                 Ok(Some(Builtin::Str)) => Ok((vec![slots], 1)),
                 Ok(Some(Builtin::Tuple)) => self.tuple_items(slots, limits::MAX_SLOTS),
@@ -1332,7 +1340,12 @@ impl ObjReader<'_> {
                     continue;
                 }
                 let key = mangle(&c.name, &name);
-                let Some(descr) = self.dict_get_str(d, &key).ok().flatten() else {
+                // Only a member descriptor has a `d_member` (after `C.x = 5` the name holds
+                // an int).
+                let Some(&descr) = by_name.get(&key).filter(|&&a| {
+                    self.type_of(a)
+                        .is_ok_and(|t| t.builtin == Some(Builtin::MemberDescriptor))
+                }) else {
                     continue;
                 };
                 let Ok(def) = self.r.ptr_at(descr, m.d_member) else {
