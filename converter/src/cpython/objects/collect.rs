@@ -1058,12 +1058,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             StdlibKind::Task | StdlibKind::Future => {
                 let a = need()?.asyncio;
                 let state = r.i32_at(addr, a.fut_state)?;
-                let state = if state == a.state_pending {
-                    TaskState::Pending
-                } else if state == a.state_cancelled {
-                    TaskState::Cancelled
-                } else {
-                    TaskState::Finished
+                // Any other value is not a future's state: garbage, not "finished".
+                let state = match state {
+                    s if s == a.state_pending => TaskState::Pending,
+                    s if s == a.state_cancelled => TaskState::Cancelled,
+                    s if s == a.state_finished => TaskState::Finished,
+                    _ => return Err(ReadError::invalid(addr)),
                 };
                 let is_task = kind == StdlibKind::Task;
                 let (result, exception) = (

@@ -136,14 +136,13 @@ impl ObjReader<'_> {
             ('u', 8) => NdScalar::UInt(r.u64(at).ok()?),
             ('f', 4) => NdScalar::Float(f64::from(f32::from_bits(r.u32(at).ok()?))),
             ('f', 8) => NdScalar::Float(r.f64(at).ok()?),
-            ('c', 8) => {
-                let b = r.bytes(at, 8).ok()?;
-                let part = |o: usize| {
-                    let w: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
-                    Some(f64::from(f32::from_le_bytes(w)))
-                };
-                NdScalar::Complex(part(0)?, part(4)?)
-            }
+            // In the target's byte order, as every other element.
+            ('c', 8) => NdScalar::Complex(
+                f64::from(f32::from_bits(r.u32(at).ok()?)),
+                f64::from(f32::from_bits(
+                    r.u32(RemoteAddr(at.0.wrapping_add(4))).ok()?,
+                )),
+            ),
             ('c', 16) => NdScalar::Complex(
                 r.f64(at).ok()?,
                 r.f64(RemoteAddr(at.0.wrapping_add(8))).ok()?,
