@@ -589,10 +589,14 @@ Usage: py-print NAME [--depth N]
                 locs = frames[max(0, min(index, len(frames) - 1))].get("locals") or {}
                 if name in locs:
                     value, where = locs[name], "local"
-            if value is None:
+            if value is None and t:
+                # The globals of the selected thread's interpreter (the library names the
+                # root so); with subinterpreters each has its own __main__.
+                want = "globals of __main__ (interpreter %s)" % t.get("interpreter")
                 for root in doc.get("roots") or []:
-                    if root.get("name", "").startswith("globals of __main__"):
+                    if root.get("name") == want:
                         value, where = _global(root["value"], name, depth), "global"
+                        break
             if value is None:
                 raise HdError("no_such_name", "no local or global named %r in the selected Python frame" % name)
             out = ["%s %s = %s" % (where, name, value.get("repr"))]
