@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
+use std::rc::Rc;
 
 use super::live::parse_maps;
 use super::mapped_files::FileResolver;
@@ -27,7 +28,7 @@ pub struct CallbackMemory {
     ctx: *mut c_void,
     regions: Vec<Region>,
     /// Blocks read (None: the block could not be read whole).
-    cache: RefCell<HashMap<u64, Option<Box<[u8]>>>>,
+    cache: RefCell<HashMap<u64, Option<Rc<[u8]>>>>,
     info: ProcessInfo,
     files: FileResolver,
 }
@@ -94,12 +95,13 @@ impl CallbackMemory {
         unsafe { (self.read)(self.ctx, addr, buf.as_mut_ptr(), buf.len()) == 0 }
     }
 
-    fn block(&self, start: u64) -> Option<Box<[u8]>> {
+    /// The block at `start`, shared with the cache (a hit copies no bytes).
+    fn block(&self, start: u64) -> Option<Rc<[u8]>> {
         if let Some(b) = self.cache.borrow().get(&start) {
             return b.clone();
         }
-        let mut buf = vec![0u8; BLOCK as usize].into_boxed_slice();
-        let got = self.call(start, &mut buf).then_some(buf);
+        let mut buf = vec![0u8; BLOCK as usize];
+        let got = self.call(start, &mut buf).then(|| Rc::from(buf));
         let mut cache = self.cache.borrow_mut();
         if cache.len() >= MAX_BLOCKS {
             cache.clear();
@@ -122,7 +124,8 @@ impl Memory for CallbackMemory {
         let mut filled = 0usize;
         while at < end {
             let start = at - at % BLOCK;
-            let take = (end.min(start + BLOCK) - at) as usize;
+            // The last block of the address space ends at u64::MAX, not past it.
+            let take = (end.min(start.saturating_add(BLOCK)) - at) as usize;
             match self.block(start) {
                 Some(b) => {
                     let from = (at - start) as usize;
@@ -143,5 +146,35 @@ impl Memory for CallbackMemory {
 
     fn regions(&self) -> Vec<Region> {
         self.regions.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads the byte `addr as u8` at every address, from every block.
+    unsafe extern "C" fn pattern(_: *mut c_void, addr: u64, buf: *mut u8, len: usize) -> i32 {
+        for i in 0..len {
+            // SAFETY: the caller gives `len` writable bytes at `buf`.
+            unsafe { *buf.add(i) = addr.wrapping_add(i as u64) as u8 };
+        }
+        0
+    }
+
+    /// The last block of the address space: no overflow, the bytes asked for.
+    #[test]
+    fn reads_at_the_top_of_the_address_space() {
+        // SAFETY: `pattern` reads nothing and writes only `buf`.
+        let m = unsafe { CallbackMemory::new(pattern, std::ptr::null_mut(), None, "", &[]) };
+        let mut buf = [0u8; 4];
+        let at = u64::MAX - 4;
+        m.read_exact(RemoteAddr(at), &mut buf).expect("read");
+        assert_eq!(buf, [0xfb, 0xfc, 0xfd, 0xfe]);
+        // Twice: the second comes from the cache.
+        let mut again = [0u8; 4];
+        m.read_exact(RemoteAddr(at), &mut again).expect("read");
+        assert_eq!(again, buf);
+        assert!(m.read_exact(RemoteAddr(u64::MAX), &mut buf).is_err());
     }
 }
