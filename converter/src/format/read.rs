@@ -142,6 +142,12 @@ impl DumpFile {
         Ok(dump)
     }
 
+    /// What reading found wrong in the file so far (damaged or cut chunks skipped), beyond
+    /// the diagnostics it stores.
+    pub fn problems(&self) -> Vec<crate::diag::Diagnostic> {
+        self.problems.borrow().clone()
+    }
+
     fn problem(&self, code: &'static str, message: String) {
         self.problems
             .borrow_mut()

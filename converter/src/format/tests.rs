@@ -360,22 +360,27 @@ fn info_names_a_debugger_source() {
     assert!(!text.contains("core"), "{text}");
 }
 
+/// The dump with the header of its first chunk tagged `t` overwritten.
+fn with_damaged_chunk(t: [u8; 4]) -> DumpFile {
+    let mut bytes = written(&contents(sample()), Codec::Zstd);
+    let d = open(bytes.clone()).expect("open");
+    let chunk = d
+        .index()
+        .chunks
+        .iter()
+        .find(|c| c.tag == t)
+        .copied()
+        .expect("a chunk of that tag");
+    let at = usize::try_from(chunk.offset).expect("offset");
+    bytes[at..at + 4].copy_from_slice(b"XXXX");
+    open(bytes).expect("open")
+}
+
 /// A damaged OBJS chunk costs its objects only: the views' partial read reports it and goes
 /// on, as the full read does.
 #[test]
 fn damaged_objects_chunk_is_skipped_and_reported() {
-    let mut bytes = written(&contents(sample()), Codec::Zstd);
-    let d = open(bytes.clone()).expect("open");
-    let objs = d
-        .index()
-        .chunks
-        .iter()
-        .find(|c| c.tag == tag::OBJECTS)
-        .copied()
-        .expect("an OBJS chunk");
-    let at = usize::try_from(objs.offset).expect("offset");
-    bytes[at..at + 4].copy_from_slice(b"XXXX");
-    let d = open(bytes).expect("open");
+    let d = with_damaged_chunk(tag::OBJECTS);
     for s in [
         d.snapshot_near(LoadBounds::for_view(crate::limits::ReprLimits::HUMAN)),
         d.snapshot(),
@@ -388,4 +393,25 @@ fn damaged_objects_chunk_is_skipped_and_reported() {
             s.diagnostics
         );
     }
+}
+
+/// `info` on a dump with a damaged section: the rest, and the damage among its diagnostics.
+#[test]
+fn info_reports_a_damaged_section() {
+    let d = with_damaged_chunk(tag::SOURCES);
+    let v = crate::views::info::info_json(&d).expect("info");
+    assert_eq!(v["contents"]["threads"], sample().threads.len());
+    assert_eq!(v["contents"]["sources"], 0);
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"dump_damaged"), "{codes:?}");
+    let text = crate::views::info::info_text(&d).expect("info");
+    assert!(
+        text.contains("[dump_damaged] the source files could not be read"),
+        "{text}"
+    );
 }

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
+use crate::diag::Diagnostic;
 use crate::format::{DumpFile, FormatError};
 
 /// The date and time (UTC) of a Unix timestamp, as `2026-11-28 17:05:09 UTC`.
@@ -43,11 +44,35 @@ fn sections(dump: &DumpFile) -> BTreeMap<String, (u64, u64, u64)> {
     out
 }
 
+/// A section's records, or none with a `dump_damaged` diagnostic in `found`.
+fn or_reported<T>(
+    r: Result<Vec<T>, FormatError>,
+    what: &str,
+    found: &mut Vec<Diagnostic>,
+) -> Vec<T> {
+    r.unwrap_or_else(|e| {
+        found.push(Diagnostic::new(
+            "dump_damaged",
+            format!("the {what} could not be read: {e}"),
+        ));
+        Vec::new()
+    })
+}
+
 pub fn info_json(dump: &DumpFile) -> Result<Value, FormatError> {
     let meta = dump.meta()?;
-    let threads = dump.threads()?;
-    let sources = dump.sources()?;
-    let diags = dump.diagnostics()?;
+    // A damaged section costs what it holds: it is counted as empty and said so in the
+    // diagnostics, with what the reader found wrong in the file.
+    let mut found = Vec::new();
+    let threads = or_reported(dump.threads(), "threads", &mut found);
+    let sources = or_reported(dump.sources(), "source files", &mut found);
+    let stored = or_reported(dump.diagnostics(), "stored diagnostics", &mut found);
+    let diags: Vec<Diagnostic> = stored
+        .iter()
+        .map(|d| d.to_diagnostic())
+        .chain(found)
+        .chain(dump.problems())
+        .collect();
     let env_names: Vec<&String> = meta
         .process
         .environ
@@ -122,11 +147,8 @@ pub fn info_json(dump: &DumpFile) -> Result<Value, FormatError> {
             "names": meta.redaction.names,
             "values": meta.redaction.values,
         },
-        "diagnostics": diags.iter().map(|d| json!({
-            "code": d.code,
-            "level": if d.level == 0 { "info" } else { "warning" },
-            "message": d.message,
-        })).collect::<Vec<_>>(),
+        // As `show --json` gives them.
+        "diagnostics": diags,
     }))
 }
 
