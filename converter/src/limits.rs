@@ -27,6 +27,8 @@ pub const MAX_LOCALS: usize = 1 << 16;
 
 /// Bytes of a C string (`tp_name`) read.
 pub const MAX_C_STRING: usize = 1024;
+/// Classes read from a type's `__mro__`.
+pub const MAX_MRO: usize = 256;
 /// Bytes of a line table or bytecode read.
 pub const MAX_LINE_TABLE: usize = 1 << 22;
 /// Characters of a file name or identifier read.

@@ -192,6 +192,19 @@ impl ObjReader<'_> {
     }
 
     /// `t` and its bases through `tp_base` (the MRO's spine), at most 64.
+    /// The addresses in a type's `tp_mro` (at most [`crate::limits::MAX_MRO`]), read once per type.
+    pub(super) fn mro_of<'t>(&self, t: &'t TypeInfo) -> &'t [RemoteAddr] {
+        t.mro.get_or_init(|| {
+            self.r
+                .ptr_at(t.addr, self.layout.type_object.tp_mro)
+                .ok()
+                .filter(|m| !m.is_null())
+                .and_then(|m| self.tuple_items(m, crate::limits::MAX_MRO).ok())
+                .map(|(items, _)| items)
+                .unwrap_or_default()
+        })
+    }
+
     pub(super) fn base_chain(&self, t: &TypeInfo) -> Vec<std::rc::Rc<TypeInfo>> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -230,19 +243,11 @@ impl ObjReader<'_> {
 
     /// The full MRO (`tp_mro`), or the `tp_base` chain when it can't be read.
     pub(super) fn mro_full(&self, t: &TypeInfo) -> Vec<std::rc::Rc<TypeInfo>> {
-        let mro = self
-            .r
-            .ptr_at(t.addr, self.layout.type_object.tp_mro)
-            .ok()
-            .filter(|m| !m.is_null())
-            .and_then(|m| self.tuple_items(m, 256).ok())
-            .map(|(items, _)| {
-                items
-                    .into_iter()
-                    .filter_map(|a| self.type_info(a).ok())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let mro: Vec<_> = self
+            .mro_of(t)
+            .iter()
+            .filter_map(|&a| self.type_info(a).ok())
+            .collect();
         if mro.first().map(|c| c.addr) == Some(t.addr) {
             mro
         } else {

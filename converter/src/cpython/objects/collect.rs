@@ -345,10 +345,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 let names = rd.struct_seq_names(t, len);
                 // Without its name or its fields' names (read-only data of a library missing
                 // from the dump) the repr can't be Python's: a surrogate.
-                match rd.tp_name(t) {
+                match &t.c_name {
                     Some(type_name) if names.len() as u64 == len => {
                         ObjectKind::StructSeq(Box::new(StructSeqInfo {
-                            type_name: Arc::from(type_name),
+                            type_name: Arc::from(type_name.as_str()),
                             names,
                             items: self.items(a, len, budget),
                         }))
@@ -600,21 +600,12 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
     fn type_object(&mut self, addr: RemoteAddr, budget: usize) -> Result<ObjectKind, ReadError> {
         let rd = self.rd();
         let t = rd.type_info(addr)?;
-        let mro_ptr =
-            rd.r.ptr_at(addr, rd.layout.type_object.tp_mro)
-                .unwrap_or(RemoteAddr::NULL);
-        let mro_addrs = if mro_ptr.is_null() {
-            Vec::new()
-        } else {
-            rd.tuple_items(mro_ptr, 64)
-                .map(|(a, _)| a)
-                .unwrap_or_default()
-        };
         // Bases and MRO are shown by name; read them shallowly.
         let shallow = budget.min(1);
-        let mro = mro_addrs
-            .into_iter()
-            .map(|a| self.collect(a, shallow.saturating_sub(1)))
+        let mro = rd
+            .mro_of(&t)
+            .iter()
+            .map(|&a| self.collect(a, shallow.saturating_sub(1)))
             .collect();
         let bases_ptr =
             rd.r.ptr_at(addr, rd.layout.type_object.tp_bases)

@@ -182,6 +182,9 @@ impl Builtin {
 #[derive(Debug, Clone)]
 pub struct TypeInfo {
     pub addr: RemoteAddr,
+    /// `tp_name` as its C code has it (`os.stat_result`); `None` when that string is not in
+    /// the dump.
+    pub c_name: Option<String>,
     /// `module.QualName`, or the bare name for builtins.
     pub display: String,
     /// `__name__`: what `tp_name` has after its last dot.
@@ -210,6 +213,8 @@ pub struct TypeInfo {
     pub slots: std::cell::OnceCell<Vec<(std::sync::Arc<str>, u64)>>,
     /// Struct sequences: the names of its fields (see [`ObjReader::struct_seq_names`]).
     pub field_names: std::cell::OnceCell<Vec<std::sync::Arc<str>>>,
+    /// The addresses in `tp_mro` (see [`ObjReader::mro_of`]).
+    pub mro: std::cell::OnceCell<Vec<RemoteAddr>>,
 }
 
 /// The name shown for a type whose name could not be read.
@@ -220,6 +225,7 @@ impl TypeInfo {
     fn builtin(addr: RemoteAddr, b: Builtin) -> TypeInfo {
         TypeInfo {
             addr,
+            c_name: Some(b.tp_name().to_string()),
             display: b.tp_name().to_string(),
             name: b.tp_name().to_string(),
             qualname: b.tp_name().to_string(),
@@ -238,6 +244,7 @@ impl TypeInfo {
             decoder: Default::default(),
             slots: Default::default(),
             field_names: Default::default(),
+            mro: Default::default(),
         }
     }
 }
@@ -328,8 +335,12 @@ impl<'a> ObjReader<'a> {
         let name_ptr = self.r.ptr_at(t, tl.tp_name)?;
         // Static types keep their name in read-only data, which is missing from the dump when
         // the library isn't on this machine: then the builtin is told by its tp_flags.
-        let tp_name = match self.r.c_string(name_ptr, limits::MAX_C_STRING) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        let c_name = self
+            .r
+            .c_string(name_ptr, limits::MAX_C_STRING)
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let tp_name = match c_name.clone() {
+            Ok(n) => n,
             Err(_) if !heap => match self.builtin_by_flags(flags, t, depth) {
                 Some(b) => b.tp_name().to_string(),
                 None => UNKNOWN_TYPE.to_string(),
@@ -390,6 +401,7 @@ impl<'a> ObjReader<'a> {
         };
         let mut info = TypeInfo {
             addr: t,
+            c_name: c_name.ok(),
             display,
             name: tp_name.rsplit('.').next().unwrap_or(&tp_name).to_string(),
             qualname,
@@ -408,6 +420,7 @@ impl<'a> ObjReader<'a> {
             decoder: Default::default(),
             slots: Default::default(),
             field_names: Default::default(),
+            mro: Default::default(),
         };
         // A subclass that doesn't override __repr__ prints like its builtin base.
         // Bases go through the cache: every class of a hierarchy asks for them.

@@ -78,14 +78,4 @@ impl ObjReader<'_> {
         }
         out
     }
-
-    /// `tp_name` of a type, as its C code prints it.
-    pub fn tp_name(&self, t: &TypeInfo) -> Option<String> {
-        let p = self
-            .r
-            .ptr_at(t.addr, self.layout.type_object.tp_name)
-            .ok()?;
-        let bytes = self.r.c_string(p, 256).ok()?;
-        Some(String::from_utf8_lossy(&bytes).into_owned())
-    }
 }
