@@ -147,3 +147,7 @@ impl ShowLimits {
         l
     }
 }
+
+/// `os.environ` variables read at most, and bytes per name or value.
+pub const MAX_ENVIRON_VARIABLES: usize = 4096;
+pub const MAX_ENVIRON_VALUE: usize = 1 << 16;

@@ -1,13 +1,10 @@
 //! The process's environment as Python saw it: `os.environ`'s `_data`, a dict of bytes to
 //! bytes on POSIX (str to str elsewhere), read through `sys.modules`.
 
+use crate::limits::{MAX_ENVIRON_VALUE, MAX_ENVIRON_VARIABLES};
 use crate::source::RemoteAddr;
 
-use super::objects::ObjReader;
-
-/// Variables read at most, and bytes per name or value.
-const MAX_VARIABLES: usize = 4096;
-const MAX_VALUE: usize = 1 << 16;
+use super::objects::{Builtin, ObjReader};
 
 /// `os.environ` as (name, value) pairs in its order, or `None` when `os` isn't imported or
 /// can't be read.
@@ -15,18 +12,16 @@ pub fn read_environ(o: &ObjReader<'_>, modules: RemoteAddr) -> Option<Vec<(Strin
     let os = o.dict_get_str(modules, "os").ok()??;
     let dict = o.module_dict(os).ok().filter(|d| !d.is_null())?;
     let environ = o.dict_get_str(dict, "environ").ok()??;
-    let attrs = o.instance_attrs(environ, 64).ok()?;
-    let data = attrs
-        .iter()
-        .find(|(k, _)| o.str_equals(*k, "_data"))
-        .map(|(_, v)| *v)?;
-    let (items, _) = o.dict_items(data, MAX_VARIABLES).ok()?;
+    let data = o.instance_attr(environ, "_data").ok()??;
+    let (items, _) = o.dict_items(data, MAX_ENVIRON_VARIABLES).ok()?;
     let text = |a: RemoteAddr| -> Option<String> {
-        match o.bytes_value(a, MAX_VALUE) {
-            Ok((b, _)) if o.str_if_str(a).is_none() => {
+        match o.type_of(a).ok()?.repr_as? {
+            Builtin::Bytes => {
+                let (b, _) = o.bytes_value(a, MAX_ENVIRON_VALUE).ok()?;
                 Some(String::from_utf8_lossy(&b).into_owned())
             }
-            _ => o.str_if_str(a),
+            Builtin::Str => o.str_plain(a).ok(),
+            _ => None,
         }
     };
     Some(

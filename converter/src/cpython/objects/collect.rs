@@ -620,13 +620,10 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             .into_iter()
             .map(|a| self.collect(a, shallow.saturating_sub(1)))
             .collect();
-        let tp_dict =
-            rd.r.ptr_at(addr, rd.layout.type_object.tp_dict)
-                .unwrap_or(RemoteAddr::NULL);
-        let dict = if self.class_namespaces && t.heap && !tp_dict.is_null() {
-            Some(self.child(tp_dict, budget.max(2)))
-        } else {
-            self.namespace(addr, tp_dict, budget)
+        let tp_dict = rd.type_dict(addr);
+        let dict = match tp_dict {
+            Some(d) if self.class_namespaces && t.heap => Some(self.child(d, budget.max(2))),
+            _ => self.namespace(addr, tp_dict.unwrap_or(RemoteAddr::NULL), budget),
         };
         Ok(ObjectKind::Type(Box::new(TypeValue {
             name: t.name.clone(),
