@@ -9,8 +9,7 @@ use super::objects::{Builtin, ObjReader};
 /// `os.environ` as (name, value) pairs in its order, or `None` when `os` isn't imported or
 /// can't be read.
 pub fn read_environ(o: &ObjReader<'_>, modules: RemoteAddr) -> Option<Vec<(String, String)>> {
-    let os = o.dict_get_str(modules, "os").ok()??;
-    let dict = o.module_dict(os).ok().filter(|d| !d.is_null())?;
+    let dict = o.module_namespace(modules, "os")?;
     let environ = o.dict_get_str(dict, "environ").ok()??;
     let data = o.instance_attr(environ, "_data").ok()??;
     let (items, _) = o.dict_items(data, MAX_ENVIRON_VARIABLES).ok()?;

@@ -94,8 +94,7 @@ pub fn read_snapshot(
         ));
     }
     for interp in &interps {
-        o.learn_struct_seq_repr(interp.modules);
-        o.learn_numpy_version(interp.modules);
+        o.learn_from_modules(interp.modules);
     }
     let all_states: Vec<&threads::ThreadState> =
         interps.iter().flat_map(|i| i.threads.iter()).collect();
@@ -184,29 +183,16 @@ pub fn read_snapshot(
             value: c.root_expanded(crate::source::RemoteAddr(addr)),
         });
     }
-    if opts.globals {
+    // The namespaces asked for, per interpreter: `__main__`'s globals, `sys`.
+    let namespaces = [
+        (opts.globals, "__main__", "globals of __main__"),
+        (opts.sys_module, "sys", "namespace of sys"),
+    ];
+    for (_, module, label) in namespaces.into_iter().filter(|n| n.0) {
         for interp in &interps {
-            let main = o.dict_get_str(interp.modules, "__main__").ok().flatten();
-            if let Some(dict) = main
-                .and_then(|m| o.module_dict(m).ok())
-                .filter(|d| !d.is_null())
-            {
+            if let Some(dict) = o.module_namespace(interp.modules, module) {
                 roots.push(Root {
-                    name: format!("globals of __main__ (interpreter {})", interp.id),
-                    value: c.root(dict),
-                });
-            }
-        }
-    }
-    if opts.sys_module {
-        for interp in &interps {
-            let sys = o.dict_get_str(interp.modules, "sys").ok().flatten();
-            if let Some(dict) = sys
-                .and_then(|m| o.module_dict(m).ok())
-                .filter(|d| !d.is_null())
-            {
-                roots.push(Root {
-                    name: format!("namespace of sys (interpreter {})", interp.id),
+                    name: format!("{label} (interpreter {})", interp.id),
                     value: c.root(dict),
                 });
             }
@@ -263,8 +249,7 @@ pub fn read_histogram(
             source: e,
         })?;
     for interp in &interps {
-        o.learn_struct_seq_repr(interp.modules);
-        o.learn_numpy_version(interp.modules);
+        o.learn_from_modules(interp.modules);
     }
     let addrs: Vec<_> = interps.iter().map(|i| i.addr).collect();
     let h = heap::histogram(&o, located.runtime, &addrs, &mut diags);

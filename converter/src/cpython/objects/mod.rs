@@ -994,6 +994,20 @@ impl<'a> ObjReader<'a> {
     pub fn module_dict(&self, module: RemoteAddr) -> Result<RemoteAddr, ReadError> {
         self.r.ptr_at(module, self.layout.module.md_dict)
     }
+
+    /// The namespace of the module `name` in `modules` (an interpreter's `sys.modules`), when
+    /// it is imported and readable.
+    pub fn module_namespace(&self, modules: RemoteAddr, name: &str) -> Option<RemoteAddr> {
+        let module = self.dict_get_str(modules, name).ok()??;
+        self.module_dict(module).ok().filter(|d| !d.is_null())
+    }
+
+    /// What is learnt once from an interpreter's modules: the struct-sequence repr and
+    /// NumPy's major version.
+    pub fn learn_from_modules(&self, modules: RemoteAddr) {
+        self.learn_struct_seq_repr(modules);
+        self.learn_numpy_version(modules);
+    }
 }
 
 fn le_word(b: &[u8]) -> u64 {

@@ -49,8 +49,7 @@ impl ObjReader<'_> {
             return;
         }
         let found = || -> Option<u64> {
-            let numpy = self.dict_get_str(modules, "numpy").ok()??;
-            let dict = self.module_dict(numpy).ok().filter(|d| !d.is_null())?;
+            let dict = self.module_namespace(modules, "numpy")?;
             let version = self.dict_get_str(dict, "__version__").ok()??;
             let text = self.str_if_str(version)?;
             let major: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();

@@ -20,8 +20,7 @@ impl ObjReader<'_> {
             return;
         }
         let found = || -> Option<u64> {
-            let sys = self.dict_get_str(modules, "sys").ok()??;
-            let dict = self.module_dict(sys).ok().filter(|d| !d.is_null())?;
+            let dict = self.module_namespace(modules, "sys")?;
             let version_info = self.dict_get_str(dict, "version_info").ok()??;
             let t = self.type_of(version_info).ok()?;
             (t.flags & tp_flags::TUPLE_SUBCLASS != 0 && t.builtin.is_none() && t.tp_repr != 0)
