@@ -165,7 +165,8 @@ enum Origin {
         files: FileOptions,
     },
     Pid(u32),
-    Dump,
+    /// A dump file, with the source text it carries.
+    Dump(Vec<crate::format::SourceFile>),
     /// Read through the host's memory callback: written from the snapshot itself.
     Callback(Option<u32>),
 }
@@ -174,8 +175,6 @@ enum Origin {
 pub struct HdSession {
     snapshot: Snapshot,
     origin: Origin,
-    /// The source text a dump file carries.
-    sources: Vec<crate::format::SourceFile>,
 }
 
 /// The version of the ABI this library implements (`major << 16 | minor`).
@@ -257,7 +256,6 @@ pub unsafe extern "C" fn hd_session_open_core(
             HdSession {
                 snapshot,
                 origin: Origin::Core { path, files },
-                sources: Vec::new(),
             },
         )
     })
@@ -283,7 +281,6 @@ pub unsafe extern "C" fn hd_session_open_pid(
             HdSession {
                 snapshot,
                 origin: Origin::Pid(pid),
-                sources: Vec::new(),
             },
         )
     })
@@ -304,13 +301,14 @@ pub unsafe extern "C" fn hd_session_open_dump(
             .ok_or_else(|| Failure::invalid("the dump path is NULL"))?;
         let dump = DumpFile::open(std::path::Path::new(path))?;
         let snapshot = dump.snapshot()?;
-        let sources = dump.sources()?;
+        // Damaged source text is already among the snapshot's diagnostics (`dump_damaged`):
+        // the session opens without it, as `show` does.
+        let sources = dump.sources().unwrap_or_default();
         open_out(
             out,
             HdSession {
                 snapshot,
-                origin: Origin::Dump,
-                sources,
+                origin: Origin::Dump(sources),
             },
         )
     })
@@ -373,7 +371,6 @@ pub unsafe extern "C" fn hd_session_open_callback(
             HdSession {
                 snapshot,
                 origin: Origin::Callback(pid),
-                sources: Vec::new(),
             },
         )
     })
@@ -548,9 +545,8 @@ pub unsafe extern "C" fn hd_session_source(
         // SAFETY: the caller's contract.
         let path = unsafe { opt_str(path, "the source path") }?
             .ok_or_else(|| Failure::invalid("the source path is NULL"))?;
-        let text = match s.origin {
-            Origin::Dump => s
-                .sources
+        let text = match &s.origin {
+            Origin::Dump(sources) => sources
                 .iter()
                 .find(|f| f.path == path)
                 .and_then(|f| f.text.clone()),
@@ -597,7 +593,7 @@ pub unsafe extern "C" fn hd_session_write_dump(s: *const HdSession, path: *const
             Origin::Callback(pid) => {
                 crate::convert::convert_snapshot(s.snapshot.clone(), *pid, &opts, out)?;
             }
-            Origin::Dump => {
+            Origin::Dump(_) => {
                 return Err(Failure(
                     HD_ERROR,
                     "already_a_dump".into(),
