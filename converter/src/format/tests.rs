@@ -308,7 +308,8 @@ proptest! {
         let d = open(written(&c, Codec::Zstd)).expect("open");
         let back = d.snapshot().expect("snapshot");
         prop_assert_eq!(&back.threads, &snap.threads);
-        let reachable = snap.objects.reachable(snap.root_ids());
+        let reachable: std::collections::HashSet<_> =
+            snap.objects.reachable(snap.root_ids()).into_iter().collect();
         for o in snap.objects.iter() {
             if reachable.contains(&o.id) {
                 prop_assert_eq!(back.objects.get(o.id), Some(o));

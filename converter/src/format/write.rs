@@ -123,7 +123,9 @@ fn write_to(
     w.index.object_count = objects;
     let index = std::mem::take(&mut w.index);
     let index_offset = w.offset;
-    let index_chunk = w.chunk(tag::INDEX, &encode_records(std::iter::once(&index))?.0)?;
+    let mut index_record = Vec::new();
+    push_record(&mut index_record, &index)?;
+    let index_chunk = w.chunk(tag::INDEX, &index_record)?;
     let mut footer = Vec::with_capacity(32);
     footer.extend_from_slice(&index_offset.to_le_bytes());
     footer.extend_from_slice(&index_chunk.length.to_le_bytes());
@@ -174,43 +176,7 @@ fn suspended_ids(s: &Snapshot) -> Vec<ObjId> {
     ids
 }
 
-/// The objects the views can reach from the snapshot's roots (threads' locals and
-/// exceptions, named roots, suspended generators and tasks), present in the graph, in
-/// breadth-first order from the roots: what a view shows first is at the start of the file.
-pub(super) fn reachable(s: &Snapshot, suspended: &[ObjId]) -> Vec<ObjId> {
-    let mut seen = std::collections::HashSet::new();
-    let mut queue: std::collections::VecDeque<ObjId> =
-        s.root_ids().chain(suspended.iter().copied()).collect();
-    let mut order = Vec::new();
-    while let Some(id) = queue.pop_front() {
-        if !seen.insert(id) {
-            continue;
-        }
-        let Some(o) = s.objects.get(id) else { continue };
-        order.push(id);
-        o.kind.for_each_referent(|r| {
-            if !seen.contains(&r) {
-                queue.push_back(r);
-            }
-        });
-    }
-    order
-}
-
-/// Encodes records, each as a LEB128 length and its postcard bytes; returns the bytes and
-/// how many records.
-fn encode_records<'a, T: Serialize + 'a>(
-    records: impl Iterator<Item = &'a T>,
-) -> Result<(Vec<u8>, u64), FormatError> {
-    let mut out = Vec::new();
-    let mut n = 0;
-    for r in records {
-        push_record(&mut out, r)?;
-        n += 1;
-    }
-    Ok((out, n))
-}
-
+/// Appends one record: a LEB128 length and its postcard bytes.
 fn push_record<T: Serialize + ?Sized>(out: &mut Vec<u8>, r: &T) -> Result<(), FormatError> {
     let bytes = postcard::to_stdvec(r).map_err(|e| FormatError::Encode(e.to_string()))?;
     write_varint(out, bytes.len() as u64);
@@ -284,7 +250,9 @@ impl ChunkWriter {
     /// The OBJS section (the reachable objects, nearest the roots first), then the OIDX
     /// section that says which OBJS chunk holds each id.
     fn objects(&mut self, s: &Snapshot, suspended: &[ObjId]) -> Result<u64, FormatError> {
-        let ids = reachable(s, suspended);
+        let ids = s
+            .objects
+            .reachable(s.root_ids().chain(suspended.iter().copied()));
         let mut buf = Vec::new();
         let mut n = 0u64;
         let mut placed: Vec<(ObjId, u64)> = Vec::with_capacity(ids.len());

@@ -78,7 +78,11 @@ impl Snapshot {
                 f.locals = None;
             }
         }
-        let keep = self.objects.reachable(self.root_ids());
+        let keep: std::collections::HashSet<ObjId> = self
+            .objects
+            .reachable(self.root_ids())
+            .into_iter()
+            .collect();
         self.objects.retain(|id| keep.contains(&id));
     }
 }

@@ -785,27 +785,25 @@ impl Serialize for ObjectGraph {
 }
 
 impl ObjectGraph {
-    /// The ids reachable from `roots` through the objects' referents (whether or not each
-    /// is in the graph).
-    pub fn reachable(
-        &self,
-        roots: impl IntoIterator<Item = ObjId>,
-    ) -> std::collections::HashSet<ObjId> {
+    /// The objects reachable from `roots` through their referents, nearest the roots first
+    /// (breadth first); ids not in the graph are left out.
+    pub fn reachable(&self, roots: impl IntoIterator<Item = ObjId>) -> Vec<ObjId> {
         let mut seen = std::collections::HashSet::new();
-        let mut stack: Vec<ObjId> = roots.into_iter().collect();
-        while let Some(id) = stack.pop() {
+        let mut queue: std::collections::VecDeque<ObjId> = roots.into_iter().collect();
+        let mut order = Vec::new();
+        while let Some(id) = queue.pop_front() {
             if !seen.insert(id) {
                 continue;
             }
-            if let Some(o) = self.get(id) {
-                o.kind.for_each_referent(|r| {
-                    if !seen.contains(&r) {
-                        stack.push(r);
-                    }
-                });
-            }
+            let Some(o) = self.get(id) else { continue };
+            order.push(id);
+            o.kind.for_each_referent(|r| {
+                if !seen.contains(&r) {
+                    queue.push_back(r);
+                }
+            });
         }
-        seen
+        order
     }
 
     /// Keeps the objects whose id `keep` accepts.
