@@ -152,8 +152,8 @@ struct ConvertArgs {
     source_root: Vec<(String, String)>,
 
     /// Compression of the file's chunks: zstd (default), lz4 or none.
-    #[arg(long, value_name = "CODEC", default_value = "zstd", value_parser = ["zstd", "lz4", "none"])]
-    codec: String,
+    #[arg(long, value_name = "CODEC", default_value = "zstd", value_parser = codec_parser())]
+    codec: hd::format::Codec,
 }
 
 #[derive(Args, Debug)]
@@ -425,13 +425,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         heap: args.heap,
         redact,
         source_roots: args.source_root.clone(),
-        write: hd::format::WriteOptions {
-            codec: match args.codec.as_str() {
-                "lz4" => hd::format::Codec::Lz4,
-                "none" => hd::format::Codec::None,
-                _ => hd::format::Codec::Zstd,
-            },
-        },
+        write: hd::format::WriteOptions { codec: args.codec },
     };
     let done = match (&args.target.core, args.target.pid) {
         (Some(core), _) => hd::convert::convert_core(core, &files, &opts, &out),
@@ -470,6 +464,15 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
     };
     write_out(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--codec`: one of the library's codec names (listed in `--help`).
+fn codec_parser() -> impl clap::builder::TypedValueParser<Value = hd::format::Codec> {
+    use clap::builder::TypedValueParser;
+    let names = hd::format::Codec::ALL.map(hd::format::Codec::name);
+    // Only the names listed pass the first parser: the default is never used.
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|s| hd::format::Codec::from_name(&s).unwrap_or(hd::format::Codec::Zstd))
 }
 
 fn parse_source_root(s: &str) -> Result<(String, String), String> {

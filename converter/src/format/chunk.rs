@@ -37,12 +37,19 @@ impl Codec {
         }
     }
 
+    pub const ALL: [Codec; 3] = [Codec::Zstd, Codec::Lz4, Codec::None];
+
     pub fn name(self) -> &'static str {
         match self {
             Codec::None => "none",
             Codec::Zstd => "zstd",
             Codec::Lz4 => "lz4",
         }
+    }
+
+    /// The codec called `name` (as [`Self::name`] gives it).
+    pub fn from_name(name: &str) -> Option<Codec> {
+        Codec::ALL.into_iter().find(|c| c.name() == name)
     }
 }
 
