@@ -56,11 +56,16 @@ fn dump_error_paragraphs() {
     let v2 = dir.path().join("v2.dump");
     std::fs::write(&v2, &newer).expect("write");
     let golden_str = golden.to_str().expect("utf-8");
+    let again = dir.path().join("again.dump");
     for (name, args) in [
         ("dump_cut", vec!["show", cut.to_str().expect("utf-8")]),
         ("dump_v2", vec!["show", v2.to_str().expect("utf-8")]),
         ("dump_no_heap", vec!["stats", golden_str]),
         ("info_not_dump", vec!["info", "/bin/true"]),
+        (
+            "convert_a_dump",
+            vec![golden_str, "-o", again.to_str().expect("utf-8")],
+        ),
     ] {
         let (code, out, err) = hdconvert(&args);
         assert_eq!(code, 2, "{name}: {err}");

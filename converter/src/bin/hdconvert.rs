@@ -410,6 +410,12 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let Some(out) = args.output.clone() else {
         bail!("give the dump file to write with -o FILE");
     };
+    if let Some(core) = args.target.core.as_deref().filter(|p| is_dump(p)) {
+        bail!(
+            "{} is already an hd dump file: open it with `hdconvert show {0}` or `hdconvert info {0}`; only a core or a live process (--pid) is converted",
+            core.display()
+        );
+    }
     let (read, _, files) = read_options(&args.target, &args.read, None)?;
     let redact = if args.no_redact {
         None
