@@ -219,11 +219,19 @@ fn check(label: &str, parts: &[(String, String)], truth: &Truth) -> Vec<String> 
     if !part(parts, "print-global").contains("global BIG = 5000") {
         found.push(format!("py-print BIG: {:?}", part(parts, "print-global")));
     }
-    if part(parts, "bt-off").contains("[Python: ") {
-        found.push("bt after `set hd annotate-bt off` is still annotated".into());
+    // Still gdb's backtrace (not an empty output or an error), without the annotations.
+    let bt_off = part(parts, "bt-off");
+    if bt_off.contains("[Python: ")
+        || (inner.is_some() && !bt_off.contains("_PyEval_EvalFrameDefault"))
+    {
+        found.push(format!(
+            "bt after `set hd annotate-bt off`: want gdb's frames, unannotated: {}",
+            crate::repr::shorten(bt_off, 1500)
+        ));
     }
     let panic = part(parts, "panic");
-    if !panic.contains("2 ") || !panic.contains("internal error in the hd library") {
+    if !panic.trim_start().starts_with("2 ") || !panic.contains("internal error in the hd library")
+    {
         found.push(format!("the forced internal error: {panic:?}"));
     }
     if !part(parts, "after-panic").contains("Traceback (most recent call last):") {
@@ -323,6 +331,10 @@ pub fn check_gdb_live(key: &str) {
         return;
     };
     let found = cores::live(&interpreter, "objects", |pid, truth| {
+        // The sample's own account must be whole before it is compared with.
+        if let Err(e) = crate::scenario::validate_truth(&interpreter, "objects", truth) {
+            return vec![e];
+        }
         let cmds = commands(truth);
         let cmd_refs: Vec<(&str, &str)> = cmds.iter().map(|(n, c)| (*n, c.as_str())).collect();
         let parts = gdb_batch(&["-p".into(), pid.to_string()], &cmd_refs);
@@ -404,6 +416,9 @@ pub fn check_gdb_remote(key: &str) {
         panic!("gdbserver is not installed (apt-get install gdbserver); .ci/run installs it");
     };
     let found = cores::live(&interpreter, "objects", |pid, truth| {
+        if let Err(e) = crate::scenario::validate_truth(&interpreter, "objects", truth) {
+            return vec![e];
+        }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())

@@ -413,9 +413,10 @@ fn check_byte_bound(out: &crate::hdconvert::Output) -> Vec<String> {
             out.diagnostics.iter().map(|d| &d.code).collect::<Vec<_>>()
         ));
     }
-    if out.threads.len() != 4 {
+    let want = roles("objects").len();
+    if out.threads.len() != want {
         found.push(format!(
-            "{} threads, want the sample's 4",
+            "{} threads, want the sample's {want}",
             out.threads.len()
         ));
     }
@@ -424,7 +425,7 @@ fn check_byte_bound(out: &crate::hdconvert::Output) -> Vec<String> {
         .iter()
         .flat_map(|t| &t.frames)
         .flat_map(|f| f.locals.iter().flatten())
-        .filter(|(_, v)| v.repr.contains("not read"))
+        .filter(|(_, v)| v.kind.as_deref() == Some("not_read"))
         .count();
     if not_read == 0 {
         found.push("no local shown as not read".into());
