@@ -403,14 +403,19 @@ def _traceback(t, full, selected_index=None):
     return out
 
 
+def _frame_index(t):
+    """The selected Python frame of thread `t` (py-up/py-down move it; the innermost by
+default), within its frames."""
+    frames = t.get("frames") or []
+    index = STATE.frame_index.get(_thread_key(t), len(frames) - 1)
+    return max(0, min(index, len(frames) - 1))
+
+
 def _current_frame(doc):
     t = _selected_python_thread(doc)
     if t is None or not t.get("frames"):
         raise HdError("no_frame", "the selected thread runs no Python code (try `py-bt -a`)")
-    frames = t["frames"]
-    index = STATE.frame_index.get(_thread_key(t), len(frames) - 1)
-    index = max(0, min(index, len(frames) - 1))
-    return t, frames, index
+    return t, t["frames"], _frame_index(t)
 
 
 def _run(fn):
@@ -457,9 +462,7 @@ The selected Python frame (py-up, py-down) is marked with `*`."""
             if t is None:
                 message("No Python threads.")
                 return
-            frames = t.get("frames") or []
-            index = STATE.frame_index.get(_thread_key(t), len(frames) - 1)
-            message("\n".join(_traceback(t, self.full, index)))
+            message("\n".join(_traceback(t, self.full, _frame_index(t))))
         _run(go)
 
 
@@ -583,10 +586,9 @@ Usage: py-print NAME [--depth N]
             doc = STATE.snapshot(depth=depth)
             t = _selected_python_thread(doc)
             frames = (t or {}).get("frames") or []
-            index = STATE.frame_index.get(_thread_key(t), len(frames) - 1) if t else 0
             value, where = None, None
             if frames:
-                locs = frames[max(0, min(index, len(frames) - 1))].get("locals") or {}
+                locs = frames[_frame_index(t)].get("locals") or {}
                 if name in locs:
                     value, where = locs[name], "local"
             if value is None and t:
