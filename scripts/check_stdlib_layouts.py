@@ -199,7 +199,6 @@ def parse_tables(path: Path):
 
 
 # --------------------------------------------------------------------------------------------
-# --------------------------------------------------------------------------------------------
 # The child: runs inside each interpreter, reads objects through the table, prints JSON.
 
 CHILD = r'''
@@ -226,10 +225,6 @@ def raw(addr, n):
 
 def u8(a):
     return raw(a, 1)[0]
-
-
-def i8(a):
-    return struct.unpack("<b", raw(a, 1))[0]
 
 
 def i32(a):
