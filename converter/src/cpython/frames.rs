@@ -110,7 +110,7 @@ impl<'r, 'a> FrameReader<'r, 'a> {
         let t = self.obj.type_of(addr)?;
         // A type whose name is missing from the dump (the library isn't here) may still be
         // `code`: reading its name and file as strings decides.
-        let unknown = t.builtin.is_none() && t.display == super::objects::UNKNOWN_TYPE;
+        let unknown = t.builtin.is_none() && *t.display == *super::objects::UNKNOWN_TYPE;
         if t.builtin != Some(Builtin::Code) && !unknown {
             return Err(ReadError::invalid(addr));
         }

@@ -138,7 +138,7 @@ pub fn histogram(
         .map(|(t, (count, size))| TypeCount {
             type_name: o
                 .type_info(RemoteAddr(t))
-                .map(|i| i.display.clone())
+                .map(|i| i.display.to_string())
                 .unwrap_or_else(|_| "?".into()),
             count,
             size,

@@ -146,7 +146,7 @@ impl ObjReader<'_> {
                     // (IntEnum): only a different function is an override.
                     let stop = mro
                         .iter()
-                        .position(|c| c.display == "enum.Enum")
+                        .position(|c| &*c.display == "enum.Enum")
                         .unwrap_or(mro.len());
                     let enum_repr = mro.get(stop).and_then(|e| self.class_attr(e, "__repr__"));
                     let custom_repr = mro[..stop].iter().any(|c| {
@@ -162,13 +162,13 @@ impl ObjReader<'_> {
         }
         // Known classes of the standard library, the most derived first.
         for (i, c) in mro.iter().enumerate() {
-            if let Some((_, kind)) = PY_STDLIB_NAMES.iter().find(|(n, _)| *n == c.display) {
+            if let Some((_, kind)) = PY_STDLIB_NAMES.iter().find(|(n, _)| **n == *c.display) {
                 return Decoder::PyStdlib {
                     kind: *kind,
                     custom_repr: overrides_repr_before(i),
                 };
             }
-            if let Some((_, kind)) = STDLIB_NAMES.iter().find(|(n, _)| *n == c.display) {
+            if let Some((_, kind)) = STDLIB_NAMES.iter().find(|(n, _)| **n == *c.display) {
                 return Decoder::Stdlib {
                     kind: *kind,
                     custom_repr: c.tp_repr != t.tp_repr || overrides_repr_before(i),
@@ -228,7 +228,7 @@ impl ObjReader<'_> {
             return TypeReprStyle::Class;
         };
         if self.is_enum_meta(&meta) {
-            let flag = flag_repr && self.mro_full(t).iter().any(|c| c.display == "enum.Flag");
+            let flag = flag_repr && self.mro_full(t).iter().any(|c| &*c.display == "enum.Flag");
             return TypeReprStyle::Enum(if flag { "flag" } else { "enum" }.into());
         }
         if self
@@ -275,7 +275,7 @@ impl ObjReader<'_> {
     fn is_enum_meta(&self, meta: &TypeInfo) -> bool {
         self.mro_full(meta)
             .iter()
-            .any(|m| m.display == "enum.EnumMeta" || m.display == "enum.EnumType")
+            .any(|m| matches!(&*m.display, "enum.EnumMeta" | "enum.EnumType"))
     }
 
     /// `tp_dict` of a type, when set.

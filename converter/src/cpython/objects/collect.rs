@@ -53,7 +53,6 @@ pub struct Collector<'g, 'f, 'r, 'a> {
     budget: AddrMap<usize>,
     stdlib: Option<&'static StdlibLayout>,
     /// Names of types and attributes, shared by all objects that have them.
-    type_names: AddrMap<(Arc<str>, Arc<str>)>,
     attr_names: HashSet<Arc<str>>,
     /// Locals of generator frames that could not be read: (frame address, what).
     problems: Vec<(u64, String)>,
@@ -82,7 +81,6 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             limits,
             budget: AddrMap::default(),
             stdlib: stdlib_for(l.version.0, l.version.1, l.ptr_size),
-            type_names: AddrMap::default(),
             attr_names: HashSet::new(),
             problems: Vec::new(),
             expand: HashSet::new(),
@@ -230,14 +228,6 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
         (!addr.is_null()).then(|| self.child(addr, budget))
     }
 
-    /// The shared names of a type: `module.QualName` and `__name__`.
-    fn names_of(&mut self, t: &TypeInfo) -> (Arc<str>, Arc<str>) {
-        self.type_names
-            .entry(t.addr.0)
-            .or_insert_with(|| (Arc::from(t.display.as_str()), Arc::from(t.name.as_str())))
-            .clone()
-    }
-
     /// One shared copy of an attribute name.
     fn intern(&mut self, name: String) -> Arc<str> {
         if let Some(a) = self.attr_names.get(name.as_str()) {
@@ -266,7 +256,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             Ok(t) => t,
             Err(e) => return unreadable(unknown.clone(), unknown, e),
         };
-        let (type_name, type_short) = self.names_of(&t);
+        let (type_name, type_short) = (t.display.clone(), t.name.clone());
         let decoder = self.rd().decoder(&t);
         let kind = match self.read_kind(addr, &t, decoder, budget) {
             Ok(k) => k,
@@ -564,7 +554,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                 let loader_tag = || {
                     let loader = loader?;
                     let lt = rd.type_info(loader).ok()?;
-                    match lt.name.as_str() {
+                    match &*lt.name {
                         "BuiltinImporter" => Some("built-in".to_string()),
                         "FrozenImporter" => Some("frozen".to_string()),
                         _ => None,
@@ -626,7 +616,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             _ => self.namespace(addr, tp_dict.unwrap_or(RemoteAddr::NULL), budget),
         };
         Ok(ObjectKind::Type(Box::new(TypeValue {
-            name: t.name.clone(),
+            name: t.name.to_string(),
             qualname: t.qualname.clone(),
             module: t.module.clone(),
             bases,
@@ -929,7 +919,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     .rd()
                     .type_of(offset)
                     .ok()
-                    .filter(|t| t.display == "datetime.timedelta")
+                    .filter(|t| &*t.display == "datetime.timedelta")
                     .and_then(|_| {
                         let d = (
                             r.i32_at(offset, dt.delta_days).ok()?,
@@ -1195,7 +1185,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
             rd.str_plain(e).ok()
         });
         Ok(FileInfo {
-            class: t.display.clone(),
+            class: t.display.to_string(),
             name: name.map(|n| self.child(n, budget.max(1))),
             mode,
             encoding,
@@ -1259,7 +1249,7 @@ impl<'g, 'f, 'r, 'a> Collector<'g, 'f, 'r, 'a> {
                     .unwrap_or_else(|| "?".into());
                 let value = attr("_value_").ok_or_else(|| ReadError::invalid(addr))?;
                 ObjectKind::EnumMember {
-                    class: t.name.clone(),
+                    class: t.name.to_string(),
                     name,
                     value: self.child(value, budget.max(1)),
                 }

@@ -20,6 +20,7 @@ pub use collect::{CollectLimits, Collector};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::limits;
 use crate::model::{IntValue, PyText};
@@ -185,10 +186,10 @@ pub struct TypeInfo {
     /// `tp_name` as its C code has it (`os.stat_result`); `None` when that string is not in
     /// the dump.
     pub c_name: Option<String>,
-    /// `module.QualName`, or the bare name for builtins.
-    pub display: String,
+    /// `module.QualName`, or the bare name for builtins (shared by every object of the type).
+    pub display: Arc<str>,
     /// `__name__`: what `tp_name` has after its last dot.
-    pub name: String,
+    pub name: Arc<str>,
     pub qualname: String,
     pub module: String,
     pub flags: u64,
@@ -226,8 +227,8 @@ impl TypeInfo {
         TypeInfo {
             addr,
             c_name: Some(b.tp_name().to_string()),
-            display: b.tp_name().to_string(),
-            name: b.tp_name().to_string(),
+            display: Arc::from(b.tp_name()),
+            name: Arc::from(b.tp_name()),
             qualname: b.tp_name().to_string(),
             module: "builtins".into(),
             flags: 0,
@@ -402,8 +403,8 @@ impl<'a> ObjReader<'a> {
         let mut info = TypeInfo {
             addr: t,
             c_name: c_name.ok(),
-            display,
-            name: tp_name.rsplit('.').next().unwrap_or(&tp_name).to_string(),
+            display: Arc::from(display),
+            name: Arc::from(tp_name.rsplit('.').next().unwrap_or(&tp_name)),
             qualname,
             module,
             flags,

@@ -461,7 +461,7 @@ fn instance_attributes_from_managed_values() {
             .collect();
         assert_eq!(names, ["x", "y"]);
         assert_eq!(
-            rd.type_of(RemoteAddr(obj)).expect("type").display,
+            &*rd.type_of(RemoteAddr(obj)).expect("type").display,
             "geo.Point"
         );
         let (text, status) = h.render(obj);
