@@ -475,7 +475,7 @@ fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
 /// `--codec`: one of the library's codec names (listed in `--help`).
 fn codec_parser() -> impl clap::builder::TypedValueParser<Value = hd::format::Codec> {
     use clap::builder::TypedValueParser;
-    let names = hd::format::Codec::ALL.map(hd::format::Codec::name);
+    let names = hd::format::Codec::all().map(hd::format::Codec::name);
     // Only the names listed pass the first parser: the default is never used.
     clap::builder::PossibleValuesParser::new(names)
         .map(|s| hd::format::Codec::from_name(&s).unwrap_or(hd::format::Codec::Zstd))

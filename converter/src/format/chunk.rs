@@ -37,7 +37,10 @@ impl Codec {
         }
     }
 
-    pub const ALL: [Codec; 3] = [Codec::Zstd, Codec::Lz4, Codec::None];
+    /// Every codec, the default first.
+    pub fn all() -> [Codec; 3] {
+        [Codec::Zstd, Codec::Lz4, Codec::None]
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -49,7 +52,7 @@ impl Codec {
 
     /// The codec called `name` (as [`Self::name`] gives it).
     pub fn from_name(name: &str) -> Option<Codec> {
-        Codec::ALL.into_iter().find(|c| c.name() == name)
+        Codec::all().into_iter().find(|c| c.name() == name)
     }
 }
 
